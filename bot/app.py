@@ -1,0 +1,131 @@
+"""The Bot subclass: dependencies come in through the constructor; one place handles command errors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.db import repo
+from bot.discord.replies import reply_privately
+from bot.domain.pack import ExamPack
+from bot.errors import UserError
+from bot.services.guilds import GuildService
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again in a moment."
+
+# Exactly what the bot uses: posting questions with embeds and charts, adding and (in hide mode)
+# removing reactions, and reading reactions made while it was offline.
+BOT_PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    embed_links=True,
+    attach_files=True,
+    add_reactions=True,
+    read_message_history=True,
+    manage_messages=True,
+)
+OAUTH_SCOPES = ("bot", "applications.commands")
+
+
+def bot_intents() -> discord.Intents:
+    """Guilds (channels and permissions) and reactions in servers and DMs: no privileged intents."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_reactions = True
+    intents.dm_reactions = True
+    return intents
+
+
+class StudyTree(app_commands.CommandTree["StudyBot"]):
+    async def on_error(
+        self, interaction: discord.Interaction[StudyBot], error: app_commands.AppCommandError
+    ) -> None:
+        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        if isinstance(original, UserError):
+            message = original.message
+        elif isinstance(error, app_commands.MissingPermissions):
+            message = (
+                "You need the " + ", ".join(error.missing_permissions).replace("_", " ") + " permission."
+            )
+        elif isinstance(error, app_commands.NoPrivateMessage):
+            message = "This command works in a server, not in direct messages."
+        elif isinstance(error, app_commands.TransformerError):
+            message = f"`{error.value}` is not a valid value here."
+        elif isinstance(error, app_commands.CheckFailure):
+            message = str(error) or "You cannot use this command here."
+        else:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error("command /%s failed", command, exc_info=original)
+            message = APOLOGY
+        await reply_privately(interaction, message)
+
+
+class StudyBot(commands.Bot):
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        packs: dict[str, ExamPack],
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=bot_intents(),
+            tree_cls=StudyTree,
+            help_command=None,
+            **options,
+        )
+        self.settings = settings
+        self.sessions = sessions
+        self.guild_service = GuildService(
+            sessions, packs, default_pack=settings.default_pack, default_timezone=settings.default_timezone
+        )
+        self._invite_logged = False
+
+    async def setup_hook(self) -> None:
+        from bot.discord.cogs.exam import ExamCog
+
+        await self.add_cog(ExamCog(self))
+        await self.sync_commands()
+
+    async def sync_commands(self, *, force: bool = False) -> bool:
+        """Sync slash commands when their definitions changed since the last sync (or when forced).
+
+        Syncing on every start or reconnect burns a tightly rate-limited endpoint; the definitions'
+        hash, kept in the database, tells whether Discord already has what this build defines.
+        """
+        guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        payload = [c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)]
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        key = f"commands:{guild.id if guild else 'global'}:{self.application_id}"
+        async with self.sessions.begin() as session:
+            if not force and await repo.get_state(session, key) == digest:
+                log.info("slash commands unchanged; not syncing")
+                return False
+        await self.tree.sync(guild=guild)
+        async with self.sessions.begin() as session:
+            await repo.set_state(session, key, digest)
+        log.info("synced %d slash commands %s", len(payload), f"to guild {guild.id}" if guild else "globally")
+        return True
+
+    def invite_url(self) -> str:
+        assert self.application_id is not None
+        return discord.utils.oauth_url(self.application_id, permissions=BOT_PERMISSIONS, scopes=OAUTH_SCOPES)
+
+    async def on_ready(self) -> None:
+        if not self._invite_logged:
+            self._invite_logged = True
+            log.info("ready as %s in %d servers; invite: %s", self.user, len(self.guilds), self.invite_url())

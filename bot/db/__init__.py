@@ -1,0 +1,1 @@
+"""Persistence: models, the engine with SQLite pragmas, migrations, and repository functions."""

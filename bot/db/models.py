@@ -1,0 +1,177 @@
+"""The tables. Alembic owns the schema (`migrations/`); these typed models mirror it exactly."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names so SQLite batch migrations can find them again.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class BotState(Base):
+    """Small key/value facts about the bot itself, e.g. the hash of the last synced command set."""
+
+    __tablename__ = "bot_state"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Guild(Base):
+    __tablename__ = "guilds"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    pack: Mapped[str] = mapped_column(String(64))
+    timezone: Mapped[str] = mapped_column(String(64))
+    hide_answers: Mapped[bool] = mapped_column(Boolean, default=False)
+    quiz_window_seconds: Mapped[int] = mapped_column(Integer, default=60)
+    joined_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    left_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class Schedule(Base):
+    """A question-of-the-day schedule: one per channel."""
+
+    __tablename__ = "schedules"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    time_of_day: Mapped[str] = mapped_column(String(5))  # "HH:MM", local to `timezone`
+    timezone: Mapped[str] = mapped_column(String(64))
+    weekdays: Mapped[int] = mapped_column(Integer)  # bit 0 = Monday .. bit 6 = Sunday
+    window_minutes: Mapped[int | None] = mapped_column(Integer, default=None)  # None: until the next post
+    domains: Mapped[str] = mapped_column(String(200), default="")  # comma-separated domain ids; "" = all
+    answer_mode: Mapped[str] = mapped_column(String(16), default="reactions")
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    pause_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Post(Base):
+    """A question posted in a channel (a daily occurrence or a quiz round)."""
+
+    __tablename__ = "posts"
+    __table_args__ = (UniqueConstraint("schedule_id", "occurrence", name="uq_posts_schedule_occurrence"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, unique=True, default=None)
+    schedule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("schedules.id", ondelete="SET NULL"), default=None
+    )
+    occurrence: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    kind: Mapped[str] = mapped_column(String(16))  # daily | quiz
+    pack: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[str] = mapped_column(String(64))
+    answer_mode: Mapped[str] = mapped_column(String(16), default="reactions")
+    state: Mapped[str] = mapped_column(String(16))  # posting | open | revealing | closed
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    closes_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revealed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class Answer(Base):
+    """A member's locked answer to a post. One per post and member, enforced here."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("post_id", "user_id", name="uq_answers_post_user"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    letters: Mapped[str] = mapped_column(String(6))
+    answered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MockSession(Base):
+    __tablename__ = "mock_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    pack: Mapped[str] = mapped_column(String(64))
+    question_ids: Mapped[str] = mapped_column(Text)  # comma-separated, in exam order
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    deadline: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    correct: Mapped[int | None] = mapped_column(Integer, default=None)
+    scaled_score: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class MockAnswer(Base):
+    __tablename__ = "mock_answers"
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("mock_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    letters: Mapped[str] = mapped_column(String(6), default="")
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Attempt(Base):
+    """Every graded answer from every source: the facts that statistics and leaderboards derive from."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (
+        Index("ix_attempts_guild_time", "guild_id", "answered_at"),
+        Index("ix_attempts_member", "guild_id", "user_id", "answered_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    pack: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[str] = mapped_column(String(64))
+    domain_id: Mapped[str] = mapped_column(String(16))
+    task_id: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(8))  # daily | quiz | mock
+    correct: Mapped[bool] = mapped_column(Boolean)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    answered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MemberStat(Base):
+    """Per member, per task statement running totals, maintained as answers are graded."""
+
+    __tablename__ = "member_stats"
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    pack: Mapped[str] = mapped_column(String(64), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    domain_id: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    correct: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Member(Base):
+    """A member's standing in one server: points and the daily streak."""
+
+    __tablename__ = "members"
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    streak: Mapped[int] = mapped_column(Integer, default=0)
+    best_streak: Mapped[int] = mapped_column(Integer, default=0)
+    last_streak_day: Mapped[dt.date | None] = mapped_column(Date, default=None)

@@ -1,0 +1,49 @@
+"""Repository functions: each takes a session and never commits. Services own the transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import BotState, Guild
+
+
+async def get_state(session: AsyncSession, key: str) -> str | None:
+    row = await session.get(BotState, key)
+    return None if row is None else row.value
+
+
+async def set_state(session: AsyncSession, key: str, value: str) -> None:
+    row = await session.get(BotState, key)
+    if row is None:
+        session.add(BotState(key=key, value=value))
+    else:
+        row.value = value
+
+
+async def get_guild(session: AsyncSession, guild_id: int) -> Guild | None:
+    return await session.get(Guild, guild_id)
+
+
+async def ensure_guild(
+    session: AsyncSession, guild_id: int, *, pack: str, timezone: str, now: dt.datetime
+) -> Guild:
+    guild = await session.get(Guild, guild_id)
+    if guild is None:
+        guild = Guild(
+            id=guild_id,
+            pack=pack,
+            timezone=timezone,
+            joined_at=now,
+            hide_answers=False,
+            quiz_window_seconds=60,
+        )
+        session.add(guild)
+        await session.flush()
+    return guild
+
+
+async def known_guild_ids(session: AsyncSession) -> list[int]:
+    return list((await session.scalars(select(Guild.id).where(Guild.left_at.is_(None)))).all())

@@ -1,0 +1,22 @@
+"""Small helpers for answering interactions safely."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+log = logging.getLogger(__name__)
+
+
+async def reply_privately(interaction: discord.Interaction[Any], message: str) -> None:
+    """Answer with an ephemeral message, whether or not the interaction was already acknowledged."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(message, ephemeral=True)
+        else:
+            await interaction.response.send_message(message, ephemeral=True)
+    except discord.HTTPException as exc:
+        # The token may have expired (15 minutes) or the channel vanished: nothing more to tell the user.
+        log.warning("could not answer interaction %s: %s", interaction.id, exc)

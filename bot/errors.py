@@ -1,0 +1,21 @@
+"""Typed errors shared by every layer. No discord import here: services raise, the shell renders."""
+
+
+class StudyBotError(Exception):
+    """Base class for the bot's own errors."""
+
+
+class UserError(StudyBotError):
+    """Something the user can fix. Its message is shown to them privately, as written."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFoundError(UserError):
+    """The thing the user asked for does not exist (or is not theirs)."""
+
+
+class ConfigurationError(StudyBotError):
+    """The bot was started with settings it cannot run with. The message says what to set."""

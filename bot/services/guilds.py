@@ -1,0 +1,59 @@
+"""Per-server configuration: which exam pack a server studies and its timezone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db import repo
+from bot.domain.pack import ExamPack
+from bot.errors import UserError
+
+
+@dataclass(frozen=True)
+class GuildConfig:
+    guild_id: int
+    pack: str
+    timezone: str
+    hide_answers: bool
+    quiz_window_seconds: int
+
+
+class GuildService:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        packs: dict[str, ExamPack],
+        *,
+        default_pack: str,
+        default_timezone: str,
+    ) -> None:
+        self._sessions = sessions
+        self._packs = packs
+        self._default_pack = default_pack
+        self._default_timezone = default_timezone
+
+    async def config(self, guild_id: int, now: dt.datetime) -> GuildConfig:
+        async with self._sessions.begin() as session:
+            row = await repo.ensure_guild(
+                session, guild_id, pack=self._default_pack, timezone=self._default_timezone, now=now
+            )
+            return GuildConfig(row.id, row.pack, row.timezone, row.hide_answers, row.quiz_window_seconds)
+
+    async def pack_for(self, guild_id: int | None, now: dt.datetime) -> ExamPack:
+        """The pack a server studies; outside a server, the default pack."""
+        slug = self._default_pack if guild_id is None else (await self.config(guild_id, now)).pack
+        return self.pack(slug)
+
+    def pack(self, slug: str) -> ExamPack:
+        try:
+            return self._packs[slug]
+        except KeyError:
+            known = ", ".join(sorted(self._packs))
+            raise UserError(f"There is no exam pack called `{slug}`. Packs available: {known}.") from None
+
+    @property
+    def packs(self) -> dict[str, ExamPack]:
+        return dict(self._packs)
