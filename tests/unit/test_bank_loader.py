@@ -1,0 +1,189 @@
+"""Every validation rule, each with a malformed file that must produce an error naming file, id and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.bank import InvalidQuestionBank, check_path, load_pack
+from bot.domain.pack import QuestionKind
+from tests.packs import multiple, question, write_pack
+
+
+def problems_for(tmp_path: Path, questions: list[dict], **kwargs) -> list:
+    folder = write_pack(tmp_path, questions, **kwargs)
+    with pytest.raises(InvalidQuestionBank) as caught:
+        load_pack(folder)
+    return caught.value.problems
+
+
+def only_problem(tmp_path: Path, q: dict):
+    problems = problems_for(tmp_path, [q])
+    assert len(problems) == 1, [str(p) for p in problems]
+    return problems[0]
+
+
+def test_a_valid_pack_loads_into_domain_objects(tmp_path: Path) -> None:
+    pack = load_pack(write_pack(tmp_path))
+    assert pack.slug == "tst"
+    assert pack.blueprint.code == "TST-C01"
+    assert pack.blueprint.scale.passing == 750
+    assert pack.blueprint.minutes_per_question == 2
+    single, multi = pack.questions
+    assert single.kind is QuestionKind.SINGLE and single.key == {"A"}
+    assert multi.kind is QuestionKind.MULTIPLE and multi.key == {"A", "B"} and multi.choose == 2
+    assert pack.count_by_domain() == {"1": 1, "2": 1}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"domain": "9"}, "domain", "unknown domain '9'"),
+        ({"task": "2.1"}, "task", "unknown task statement '2.1' for domain 1"),
+        ({"key": "F"}, "key", "key letter F is not among the options"),
+        ({"explanation": "   "}, "explanation", "at least 1 character"),
+        ({"references": ["docs.aws.amazon.com/s3"]}, "references", "not a well-formed"),
+        ({"references": ["https://exa mple.com/x"]}, "references", "not a well-formed"),
+        ({"difficulty": 4}, "difficulty", "less than or equal to 3"),
+        (
+            {
+                "options": {"A": "S3", "B": "EBS", "C": "s3 ", "D": "EFS"},
+                "why_wrong": {"B": "x", "C": "y", "D": "z"},
+            },
+            "options",
+            "options A and C have the same text",
+        ),
+        (
+            {
+                "options": {"A": "S3", "B": "EBS", "D": "EFS", "E": "FSx"},
+                "why_wrong": {"B": "x", "D": "y", "E": "z"},
+            },
+            "options",
+            "lettered A, B, C, D",
+        ),
+        ({"why_wrong": {"B": "x", "C": "y"}}, "why_wrong", "missing the reason option D is wrong"),
+        ({"why_wrong": {"A": "w", "B": "x", "C": "y", "D": "z"}}, "why_wrong", "gives a reason for A"),
+        ({"key": ["A", "B"]}, "key", "exactly one key letter"),
+        ({"choose": 2}, "choose", "only multiple-response"),
+        ({"stem": None}, "stem", "is required"),
+        ({"colour": "red"}, "colour", "not a known field"),
+        ({"id": "Bad Id!"}, "id", "should match pattern"),
+    ],
+)
+def test_each_rule_names_file_question_and_field(
+    tmp_path: Path, changes: dict, field: str, words: str
+) -> None:
+    q = question("tst-1.1-042", **changes)
+    problem = only_problem(tmp_path, q)
+    assert problem.file.endswith("q1.yaml")
+    assert problem.question_id == q["id"]
+    assert problem.field == field
+    assert words in problem.message
+    assert problem.line is not None
+    assert f"question {q['id']} field '{field}'" in str(problem)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"key": ["A", "B", "C"]}, "key", "key has 3 letters but the question says choose 2"),
+        ({"choose": None}, "choose", "needs 'choose'"),
+        (
+            {"options": {"A": "a", "B": "b", "C": "c", "D": "d"}, "why_wrong": {"C": "x", "D": "y"}},
+            "options",
+            "five or six options",
+        ),
+    ],
+)
+def test_multiple_response_rules(tmp_path: Path, changes: dict, field: str, words: str) -> None:
+    problem = only_problem(tmp_path, multiple("tst-2.1-007", **changes))
+    assert (problem.question_id, problem.field) == ("tst-2.1-007", field)
+    assert words in problem.message
+
+
+def test_the_line_points_at_the_field(tmp_path: Path) -> None:
+    problem = only_problem(tmp_path, question(key="F"))
+    lines = (tmp_path / "tst" / "q1.yaml").read_text().splitlines()
+    assert lines[problem.line - 1].strip().startswith("key:")
+
+
+def test_duplicate_ids_across_files_name_both_places(tmp_path: Path) -> None:
+    problems = problems_for(
+        tmp_path, [question("tst-1.1-001"), question("tst-1.1-001", stem="Other?")], files=2
+    )
+    assert len(problems) == 1
+    assert problems[0].file.endswith("q2.yaml") and problems[0].field == "id"
+    assert "already used at" in problems[0].message and "q1.yaml" in problems[0].message
+
+
+def test_a_field_given_twice_is_reported(tmp_path: Path) -> None:
+    folder = write_pack(tmp_path)
+    path = folder / "q1.yaml"
+    path.write_text(path.read_text().replace("  difficulty: 2\n", "  difficulty: 2\n  difficulty: 3\n", 1))
+    with pytest.raises(InvalidQuestionBank) as caught:
+        load_pack(folder)
+    (problem,) = caught.value.problems
+    assert (problem.field, problem.message) == ("difficulty", "appears twice")
+
+
+def test_invalid_yaml_names_file_and_line(tmp_path: Path) -> None:
+    folder = write_pack(tmp_path)
+    (folder / "broken.yaml").write_text("questions:\n  - id: x\n    stem: [unclosed\n")
+    with pytest.raises(InvalidQuestionBank) as caught:
+        load_pack(folder)
+    (problem,) = caught.value.problems
+    assert problem.file.endswith("broken.yaml")
+    assert "not valid YAML" in problem.message and problem.line is not None
+
+
+def test_yaml_tags_that_build_objects_are_refused(tmp_path: Path) -> None:
+    folder = write_pack(tmp_path)
+    (folder / "evil.yaml").write_text("questions: !!python/object/apply:os.system ['echo hi']\n")
+    with pytest.raises(InvalidQuestionBank) as caught:
+        load_pack(folder)
+    assert "not valid YAML" in caught.value.problems[0].message
+
+
+def test_a_file_without_a_questions_list(tmp_path: Path) -> None:
+    folder = write_pack(tmp_path)
+    (folder / "empty.yaml").write_text("- just a list\n")
+    with pytest.raises(InvalidQuestionBank) as caught:
+        load_pack(folder)
+    assert "must be a mapping with a 'questions' list" in str(caught.value)
+
+
+def test_every_problem_is_collected_not_just_the_first(tmp_path: Path) -> None:
+    problems = problems_for(
+        tmp_path, [question("tst-1.1-001", domain="7"), question("tst-1.1-002", key="Z"), multiple(choose=3)]
+    )
+    assert {p.question_id for p in problems} == {"tst-1.1-001", "tst-1.1-002", "tst-2.1-001"}
+
+
+def test_blueprint_weights_must_add_up(tmp_path: Path) -> None:
+    from tests.packs import BLUEPRINT
+
+    broken = {**BLUEPRINT, "domains": [{**BLUEPRINT["domains"][0], "weight": 10}, BLUEPRINT["domains"][1]]}
+    problems = problems_for(tmp_path, [question()], blueprint=broken)
+    assert any(p.file.endswith("pack.yaml") and "add up to 100" in p.message for p in problems)
+
+
+def test_missing_blueprint(tmp_path: Path) -> None:
+    folder = write_pack(tmp_path)
+    (folder / "pack.yaml").unlink()
+    with pytest.raises(InvalidQuestionBank, match=r"needs a pack\.yaml"):
+        load_pack(folder)
+
+
+def test_check_path_validates_one_file_against_its_blueprint(tmp_path: Path) -> None:
+    folder = write_pack(tmp_path, [question(), question("tst-1.1-002", key="Q")], files=2)
+    assert len(check_path(folder / "q1.yaml").questions) == 1
+    with pytest.raises(InvalidQuestionBank, match=r"tst-1\.1-002"):
+        check_path(folder / "q2.yaml")
+
+
+def test_retired_questions_load_but_are_not_active(tmp_path: Path) -> None:
+    pack = load_pack(write_pack(tmp_path, [question(), question("tst-1.1-002", retired=True, stem="Old?")]))
+    assert len(pack.questions) == 2
+    assert [q.id for q in pack.active_questions] == ["tst-1.1-001"]
+    assert pack.question("tst-1.1-002") is not None
