@@ -88,10 +88,12 @@ class Post(Base):
     pack: Mapped[str] = mapped_column(String(64))
     question_id: Mapped[str] = mapped_column(String(64))
     answer_mode: Mapped[str] = mapped_column(String(16), default="reactions")
-    state: Mapped[str] = mapped_column(String(16))  # posting | open | revealing | closed
+    # posting (claimed, message not yet confirmed) -> open -> scored (graded, reveal not yet sent) -> closed
+    state: Mapped[str] = mapped_column(String(16), index=True)
     opened_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     closes_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     revealed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    reveal_message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
 
 class Answer(Base):
@@ -103,6 +105,7 @@ class Answer(Base):
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(BigInteger)
     letters: Mapped[str] = mapped_column(String(6))
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)  # a complete answer; later picks are ignored
     answered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import BotState, Guild
+from bot.db.models import Answer, BotState, Guild, Member, MemberStat, Post, Schedule
 
 
 async def get_state(session: AsyncSession, key: str) -> str | None:
@@ -47,3 +48,116 @@ async def ensure_guild(
 
 async def known_guild_ids(session: AsyncSession) -> list[int]:
     return list((await session.scalars(select(Guild.id).where(Guild.left_at.is_(None)))).all())
+
+
+# --- schedules and posts --------------------------------------------------------------------------
+
+
+async def schedules_for_guild(session: AsyncSession, guild_id: int) -> list[Schedule]:
+    query = select(Schedule).where(Schedule.guild_id == guild_id).order_by(Schedule.id)
+    return list((await session.scalars(query)).all())
+
+
+async def schedule_for_channel(session: AsyncSession, channel_id: int) -> Schedule | None:
+    return await session.scalar(select(Schedule).where(Schedule.channel_id == channel_id))
+
+
+async def active_schedules(session: AsyncSession) -> list[Schedule]:
+    query = (
+        select(Schedule)
+        .join(Guild, Guild.id == Schedule.guild_id)
+        .where(Schedule.paused.is_(False), Guild.left_at.is_(None))
+        .order_by(Schedule.id)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def asked_question_ids(session: AsyncSession, guild_id: int, pack: str) -> list[str]:
+    query = select(Post.question_id).where(Post.guild_id == guild_id, Post.pack == pack).order_by(Post.id)
+    return list((await session.scalars(query)).all())
+
+
+async def last_occurrence(session: AsyncSession, schedule_id: int) -> dt.date | None:
+    query = select(func.max(Post.occurrence)).where(Post.schedule_id == schedule_id)
+    return await session.scalar(query)
+
+
+async def claim_post(session: AsyncSession, values: dict[str, object]) -> int | None:
+    """Insert a post unless one exists for the same schedule and occurrence; its id, or None."""
+    statement = sqlite_insert(Post).values(**values).on_conflict_do_nothing().returning(Post.id)
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def post_by_message(session: AsyncSession, message_id: int) -> Post | None:
+    return await session.scalar(select(Post).where(Post.message_id == message_id))
+
+
+async def posts_in_states(session: AsyncSession, states: tuple[str, ...]) -> list[Post]:
+    return list((await session.scalars(select(Post).where(Post.state.in_(states)).order_by(Post.id))).all())
+
+
+async def move_post_state(session: AsyncSession, post_id: int, old: str, new: str, **values: object) -> bool:
+    """Compare-and-set a post's state. Being the first write of its transaction, it also takes SQLite's
+    write lock, so two workers can never both move the same post."""
+    result = await session.execute(
+        update(Post).where(Post.id == post_id, Post.state == old).values(state=new, **values)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def lock_answer_row(session: AsyncSession, post_id: int, user_id: int, now: dt.datetime) -> Answer:
+    """The member's answer row for a post, created empty if needed (and write-locking the database)."""
+    await session.execute(
+        sqlite_insert(Answer)
+        .values(post_id=post_id, user_id=user_id, letters="", locked=False, answered_at=now)
+        .on_conflict_do_nothing()
+    )
+    answer = await session.scalar(
+        select(Answer)
+        .where(Answer.post_id == post_id, Answer.user_id == user_id)
+        .execution_options(populate_existing=True)
+    )
+    assert answer is not None
+    return answer
+
+
+async def answers_for_post(session: AsyncSession, post_id: int) -> list[Answer]:
+    return list(
+        (await session.scalars(select(Answer).where(Answer.post_id == post_id).order_by(Answer.id))).all()
+    )
+
+
+async def count_locked_answers(session: AsyncSession, post_id: int) -> int:
+    query = select(func.count()).select_from(Answer).where(Answer.post_id == post_id, Answer.locked.is_(True))
+    return int(await session.scalar(query) or 0)
+
+
+# --- statistics ---------------------------------------------------------------------------------
+
+
+async def add_to_member_stats(
+    session: AsyncSession, guild_id: int, user_id: int, pack: str, domain_id: str, task_id: str, correct: bool
+) -> None:
+    statement = sqlite_insert(MemberStat).values(
+        guild_id=guild_id,
+        user_id=user_id,
+        pack=pack,
+        task_id=task_id,
+        domain_id=domain_id,
+        attempts=1,
+        correct=int(correct),
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["guild_id", "user_id", "pack", "task_id"],
+        set_={"attempts": MemberStat.attempts + 1, "correct": MemberStat.correct + int(correct)},
+    )
+    await session.execute(statement)
+
+
+async def member(session: AsyncSession, guild_id: int, user_id: int) -> Member:
+    row = await session.get(Member, (guild_id, user_id))
+    if row is None:
+        row = Member(guild_id=guild_id, user_id=user_id, points=0, streak=0, best_streak=0)
+        session.add(row)
+        await session.flush()
+    return row

@@ -1,0 +1,59 @@
+"""Answers: which reactions count, when an answer is complete and locked, and whether it is right."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.domain.pack import LETTERS, Question
+
+# Regional indicator symbols 🇦..🇫: what members react with.
+LETTER_EMOJI = {letter: chr(0x1F1E6 + i) for i, letter in enumerate(LETTERS)}
+EMOJI_LETTER = {emoji: letter for letter, emoji in LETTER_EMOJI.items()}
+
+
+def letter_for(emoji: str, question: Question) -> str | None:
+    """The option letter an emoji stands for on this question, or None for anything else."""
+    letter = EMOJI_LETTER.get(emoji)
+    return letter if letter is not None and letter in question.letters else None
+
+
+def normalise(letters: Iterable[str]) -> str:
+    return "".join(sorted(set(letters)))
+
+
+def is_correct(question: Question, letters: str) -> bool:
+    """All or nothing, as on the exam: exactly the key letters."""
+    return frozenset(letters) == question.key
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A member's state on one post: the letters picked so far, and whether they are locked."""
+
+    letters: str = ""
+    locked: bool = False
+
+
+def add_pick(question: Question, current: Pick, letter: str) -> Pick:
+    """A member reacted with a letter. The first complete answer locks; later reactions change nothing."""
+    if current.locked or letter in current.letters:
+        return current
+    letters = normalise(current.letters + letter)
+    return Pick(letters, locked=len(letters) >= question.choose)
+
+
+def remove_pick(current: Pick, letter: str) -> Pick:
+    """A member took a reaction back before completing their answer."""
+    if current.locked:
+        return current
+    return Pick(current.letters.replace(letter, ""), locked=False)
+
+
+def pick_from_reactions(question: Question, letters: Iterable[str]) -> Pick:
+    """Rebuild a member's pick from the reactions found on a message (after a restart or a resume).
+    The order they were made in is not known, so with more letters than needed the alphabetically
+    first ones count."""
+    valid = sorted({x for x in letters if x in question.letters})
+    chosen = valid[: question.choose]
+    return Pick(normalise(chosen), locked=len(chosen) >= question.choose)

@@ -1,0 +1,461 @@
+"""The question of the day: schedules, claiming each occurrence once, answers, and scoring once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db import repo
+from bot.db.models import Answer, Attempt, Post, Schedule
+from bot.domain.grading import Pick, add_pick, is_correct, pick_from_reactions, remove_pick
+from bot.domain.pack import ExamPack, Question
+from bot.domain.schedule import (
+    MAX_WINDOW,
+    DailySchedule,
+    describe_weekdays,
+    mask_to_weekdays,
+    parse_time_of_day,
+    parse_timezone,
+    parse_weekdays,
+    weekdays_to_mask,
+)
+from bot.domain.scoring import Source, Streak, advance_streak, points_for
+from bot.domain.selection import next_question
+from bot.errors import NotFoundError, UserError
+from bot.services.guilds import GuildService
+
+ANSWER_MODES = ("reactions", "buttons")
+
+
+@dataclass(frozen=True)
+class ScheduleRequest:
+    channel_id: int
+    time_of_day: str
+    timezone: str
+    days: str = "daily"
+    window_hours: float | None = None
+    domains: str | None = None
+    answer_mode: str = "reactions"
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    id: int
+    guild_id: int
+    channel_id: int
+    schedule: DailySchedule
+    domains: tuple[str, ...]
+    answer_mode: str
+    paused: bool
+    pause_reason: str | None
+
+    @property
+    def days_text(self) -> str:
+        return describe_weekdays(self.schedule.weekdays)
+
+
+@dataclass(frozen=True)
+class PostPlan:
+    """Everything the Discord layer needs to publish (or re-publish) a post."""
+
+    post_id: int
+    guild_id: int
+    channel_id: int
+    kind: str
+    pack: ExamPack
+    question: Question
+    closes_at: dt.datetime
+    answer_mode: str
+    hide_answers: bool
+    message_id: int | None
+    state: str
+
+
+@dataclass(frozen=True)
+class PickOutcome:
+    """What a reaction did: nothing, a partial pick, or a locked answer."""
+
+    post: PostPlan | None
+    pick: Pick | None = None
+    changed: bool = False
+    answered: int = 0  # members with a locked answer, for the hidden-answers counter
+
+
+@dataclass(frozen=True)
+class Reveal:
+    plan: PostPlan
+    choices: dict[str, int]  # letter -> members who picked it
+    correct_users: list[int]
+    answered: int
+    first_time: bool  # False when this reveal had already been scored before (a restart mid-reveal)
+    points: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def correct_share(self) -> float:
+        return len(self.correct_users) / self.answered if self.answered else 0.0
+
+
+def _view(row: Schedule) -> ScheduleView:
+    window = None if row.window_minutes is None else dt.timedelta(minutes=row.window_minutes)
+    hour, minute = (int(x) for x in row.time_of_day.split(":"))
+    schedule = DailySchedule(dt.time(hour, minute), row.timezone, mask_to_weekdays(row.weekdays), window)
+    domains = tuple(d for d in row.domains.split(",") if d)
+    return ScheduleView(
+        row.id, row.guild_id, row.channel_id, schedule, domains, row.answer_mode, row.paused, row.pause_reason
+    )
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    # SQLite hands datetimes back without their zone; everything stored is UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+class DailyService:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        guilds: GuildService,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._guilds = guilds
+        self._rng = rng or random.Random()  # noqa: S311 - picking quiz questions, not secrets
+
+    # --- admin commands --------------------------------------------------------------------------
+
+    async def save_schedule(
+        self, guild_id: int, request: ScheduleRequest, user_id: int, now: dt.datetime
+    ) -> tuple[ScheduleView, bool]:
+        """Create the channel's schedule, or replace it. Validates everything before writing anything."""
+        time_of_day = parse_time_of_day(request.time_of_day)
+        zone = parse_timezone(request.timezone)
+        weekdays = parse_weekdays(request.days)
+        if request.answer_mode not in ANSWER_MODES:
+            raise UserError(f"Answers are taken by `reactions` or `buttons`, not `{request.answer_mode}`.")
+        window_minutes = None
+        if request.window_hours is not None:
+            if not 0 < request.window_hours * 60 <= MAX_WINDOW.total_seconds() / 60:
+                raise UserError("The answer window is between a few minutes and 24 hours, e.g. 2 or 0.5.")
+            window_minutes = max(1, round(request.window_hours * 60))
+            if window_minutes < 5:
+                raise UserError("The answer window must be at least 5 minutes (0.09 hours).")
+        pack = await self._guilds.pack_for(guild_id, now)
+        domains = self._parse_domains(pack, request.domains)
+
+        async with self._sessions.begin() as session:
+            row = await repo.schedule_for_channel(session, request.channel_id)
+            replaced = row is not None
+            if row is not None and row.guild_id != guild_id:
+                raise UserError("That channel belongs to another server.")
+            if row is None:
+                row = Schedule(
+                    channel_id=request.channel_id, guild_id=guild_id, created_by=user_id, created_at=now
+                )
+                session.add(row)
+            row.time_of_day = time_of_day.strftime("%H:%M")
+            row.timezone = zone.key
+            row.weekdays = weekdays_to_mask(weekdays)
+            row.window_minutes = window_minutes
+            row.domains = ",".join(domains)
+            row.answer_mode = request.answer_mode
+            row.paused, row.pause_reason = False, None
+            await session.flush()
+            return _view(row), replaced
+
+    @staticmethod
+    def _parse_domains(pack: ExamPack, text: str | None) -> tuple[str, ...]:
+        if not text or text.strip().lower() in {"all", "*"}:
+            return ()
+        wanted = tuple(
+            dict.fromkeys(part.strip() for part in text.replace(" ", ",").split(",") if part.strip())
+        )
+        known = {d.id for d in pack.blueprint.domains}
+        unknown = [d for d in wanted if d not in known]
+        if unknown:
+            listing = ", ".join(f"{d.id} ({d.name})" for d in pack.blueprint.domains)
+            raise UserError(f"Unknown domain {', '.join(unknown)}. {pack.blueprint.code} has {listing}.")
+        return wanted
+
+    async def list_schedules(self, guild_id: int) -> list[ScheduleView]:
+        async with self._sessions.begin() as session:
+            return [_view(row) for row in await repo.schedules_for_guild(session, guild_id)]
+
+    async def schedule(self, schedule_id: int) -> ScheduleView | None:
+        async with self._sessions.begin() as session:
+            row = await session.get(Schedule, schedule_id)
+            return None if row is None else _view(row)
+
+    async def _owned(self, session: AsyncSession, guild_id: int, channel_id: int) -> Schedule:
+        row = await repo.schedule_for_channel(session, channel_id)
+        if row is None or row.guild_id != guild_id:
+            raise NotFoundError(
+                "That channel has no daily schedule. `/daily list` shows the ones this server has."
+            )
+        return row
+
+    async def set_paused(
+        self, guild_id: int, channel_id: int, paused: bool, reason: str | None = None
+    ) -> ScheduleView:
+        async with self._sessions.begin() as session:
+            row = await self._owned(session, guild_id, channel_id)
+            row.paused, row.pause_reason = paused, (reason if paused else None)
+            return _view(row)
+
+    async def pause_for_fault(self, channel_id: int, reason: str) -> ScheduleView | None:
+        """Pause a schedule the bot can no longer serve (channel gone, permission removed)."""
+        async with self._sessions.begin() as session:
+            row = await repo.schedule_for_channel(session, channel_id)
+            if row is None:
+                return None
+            row.paused, row.pause_reason = True, reason
+            return _view(row)
+
+    async def remove_schedule(self, guild_id: int, channel_id: int) -> None:
+        async with self._sessions.begin() as session:
+            await session.delete(await self._owned(session, guild_id, channel_id))
+
+    async def active_schedules(self) -> list[ScheduleView]:
+        async with self._sessions.begin() as session:
+            return [_view(row) for row in await repo.active_schedules(session)]
+
+    async def last_occurrence(self, schedule_id: int) -> dt.date | None:
+        async with self._sessions.begin() as session:
+            return await repo.last_occurrence(session, schedule_id)
+
+    # --- posting ---------------------------------------------------------------------------------
+
+    async def claim_occurrence(self, schedule_id: int, day: dt.date, now: dt.datetime) -> PostPlan | None:
+        """Reserve the post for one occurrence. The database allows one per schedule and day, so a
+        second claim (a restart, a duplicate job) gets None."""
+        view = await self.schedule(schedule_id)
+        if view is None or view.paused:
+            return None
+        return await self._claim(view.guild_id, view.channel_id, view, day, now, "daily")
+
+    async def claim_now(self, guild_id: int, channel_id: int, now: dt.datetime) -> PostPlan:
+        """`/daily post-now`: an extra post in a scheduled channel, outside the rotation of days."""
+        async with self._sessions.begin() as session:
+            view = _view(await self._owned(session, guild_id, channel_id))
+        plan = await self._claim(guild_id, channel_id, view, None, now, "daily")
+        assert plan is not None  # no occurrence, so no conflict
+        return plan
+
+    async def _claim(
+        self,
+        guild_id: int,
+        channel_id: int,
+        view: ScheduleView,
+        day: dt.date | None,
+        now: dt.datetime,
+        kind: str,
+    ) -> PostPlan | None:
+        config = await self._guilds.config(guild_id, now)
+        pack = self._guilds.pack(config.pack)
+        async with self._sessions.begin() as session:
+            asked = await repo.asked_question_ids(session, guild_id, pack.slug)
+            question = next_question(pack, asked, self._rng, view.domains or None)
+            if question is None:
+                raise UserError("No questions match this schedule's domains.")
+            closes_at = view.schedule.closes_at(now)
+            post_id = await repo.claim_post(
+                session,
+                {
+                    "guild_id": guild_id,
+                    "channel_id": channel_id,
+                    "schedule_id": view.id,
+                    "occurrence": day,
+                    "kind": kind,
+                    "pack": pack.slug,
+                    "question_id": question.id,
+                    "answer_mode": view.answer_mode,
+                    "state": "posting",
+                    "opened_at": now,
+                    "closes_at": closes_at,
+                },
+            )
+        if post_id is None:
+            return None
+        return PostPlan(
+            post_id,
+            guild_id,
+            channel_id,
+            kind,
+            pack,
+            question,
+            closes_at,
+            view.answer_mode,
+            config.hide_answers,
+            None,
+            "posting",
+        )
+
+    async def mark_open(self, post_id: int, message_id: int) -> None:
+        async with self._sessions.begin() as session:
+            await repo.move_post_state(session, post_id, "posting", "open", message_id=message_id)
+
+    async def abandon(self, post_id: int) -> None:
+        """A post that could not be published (the channel is gone): close it without scoring."""
+        async with self._sessions.begin() as session:
+            await repo.move_post_state(session, post_id, "posting", "closed")
+
+    async def plans_in_states(self, *states: str) -> list[PostPlan]:
+        async with self._sessions.begin() as session:
+            posts = await repo.posts_in_states(session, states)
+            return [await self._plan(session, post) for post in posts]
+
+    async def _plan(self, session: AsyncSession, post: Post) -> PostPlan:
+        config = await repo.get_guild(session, post.guild_id)
+        pack = self._guilds.pack(post.pack)
+        question = pack.question(post.question_id)
+        assert question is not None, f"post {post.id} asks {post.question_id}, which left the bank"
+        return PostPlan(
+            post.id,
+            post.guild_id,
+            post.channel_id,
+            post.kind,
+            pack,
+            question,
+            _aware(post.closes_at),
+            post.answer_mode,
+            bool(config and config.hide_answers),
+            post.message_id,
+            post.state,
+        )
+
+    # --- answers ---------------------------------------------------------------------------------
+
+    async def record_pick(
+        self, message_id: int, user_id: int, letter: str, added: bool, now: dt.datetime
+    ) -> PickOutcome:
+        """A member added (or removed) a letter on a post. Reactions on other messages, on letters the
+        question does not have, after the close, or after the member's answer locked change nothing."""
+        async with self._sessions.begin() as session:
+            post = await repo.post_by_message(session, message_id)
+            if post is None or post.state != "open":
+                return PickOutcome(None)
+            plan = await self._plan(session, post)
+            if letter not in plan.question.letters or now >= plan.closes_at:
+                return PickOutcome(plan)
+            answer = await repo.lock_answer_row(session, post.id, user_id, now)
+            before = Pick(answer.letters, answer.locked)
+            after = add_pick(plan.question, before, letter) if added else remove_pick(before, letter)
+            if after != before:
+                answer.letters, answer.locked, answer.answered_at = after.letters, after.locked, now
+            await session.flush()
+            answered = await repo.count_locked_answers(session, post.id)
+            return PickOutcome(plan, after, after != before, answered)
+
+    async def reconcile(self, post_id: int, reactions: dict[int, set[str]], now: dt.datetime) -> int:
+        """Bring a post's answers in line with the reactions on its message, read after a restart or a
+        resume. Locked answers never change; members with no locked answer get their pick rebuilt.
+        Returns how many members' answers changed."""
+        changed = 0
+        async with self._sessions.begin() as session:
+            post = await session.get(Post, post_id)
+            if post is None or post.state != "open":
+                return 0
+            plan = await self._plan(session, post)
+            for user_id, letters in reactions.items():
+                answer = await repo.lock_answer_row(session, post_id, user_id, now)
+                if answer.locked:
+                    continue
+                rebuilt = pick_from_reactions(plan.question, letters | set(answer.letters))
+                if (rebuilt.letters, rebuilt.locked) != (answer.letters, answer.locked):
+                    answer.letters, answer.locked, answer.answered_at = rebuilt.letters, rebuilt.locked, now
+                    changed += 1
+        return changed
+
+    # --- the reveal --------------------------------------------------------------------------------
+
+    async def score(self, post_id: int, now: dt.datetime) -> Reveal | None:
+        """Grade a closed post once, in one transaction: attempts, statistics, points and streaks.
+        Called again after a restart it grades nothing and returns the same result to re-send."""
+        async with self._sessions.begin() as session:
+            first_time = await repo.move_post_state(session, post_id, "open", "scored", revealed_at=now)
+            post = await session.get(Post, post_id)
+            if post is None or post.state not in {"scored", "closed"}:
+                return None
+            plan = await self._plan(session, post)
+            answers = [a for a in await repo.answers_for_post(session, post_id) if a.locked]
+            points: dict[int, int] = {}
+            if first_time:
+                previous_day = await self._previous_day(session, post)
+                for answer in answers:
+                    points[answer.user_id] = await self._grade(session, post, plan, answer, previous_day, now)
+        choices: Counter[str] = Counter()
+        for answer in answers:
+            choices.update(answer.letters)
+        correct = [a.user_id for a in answers if is_correct(plan.question, a.letters)]
+        return Reveal(
+            plan,
+            {letter: choices[letter] for letter in plan.question.letters},
+            correct,
+            len(answers),
+            first_time,
+            points,
+        )
+
+    async def _previous_day(self, session: AsyncSession, post: Post) -> dt.date | None:
+        if post.occurrence is None or post.schedule_id is None:
+            return None
+        row = await session.get(Schedule, post.schedule_id)
+        return None if row is None else _view(row).schedule.previous_day(post.occurrence)
+
+    async def _grade(
+        self,
+        session: AsyncSession,
+        post: Post,
+        plan: PostPlan,
+        answer: Answer,
+        previous_day: dt.date | None,
+        now: dt.datetime,
+    ) -> int:
+        question = plan.question
+        correct = is_correct(question, answer.letters)
+        source: Source = "quiz" if post.kind == "quiz" else "daily"
+        earned = points_for(source, correct)
+        session.add(
+            Attempt(
+                guild_id=post.guild_id,
+                user_id=answer.user_id,
+                pack=post.pack,
+                question_id=question.id,
+                domain_id=question.domain_id,
+                task_id=question.task_id,
+                source=source,
+                correct=correct,
+                points=earned,
+                answered_at=_aware(answer.answered_at),
+            )
+        )
+        await repo.add_to_member_stats(
+            session, post.guild_id, answer.user_id, post.pack, question.domain_id, question.task_id, correct
+        )
+        member = await repo.member(session, post.guild_id, answer.user_id)
+        member.points += earned
+        if post.occurrence is not None:
+            streak = advance_streak(
+                Streak(member.streak, member.best_streak, member.last_streak_day),
+                post.occurrence,
+                previous_day,
+                correct,
+            )
+            member.streak, member.best_streak, member.last_streak_day = (
+                streak.current,
+                streak.best,
+                streak.last_day,
+            )
+        return earned
+
+    async def mark_revealed(self, post_id: int, reveal_message_id: int | None) -> None:
+        async with self._sessions.begin() as session:
+            await repo.move_post_state(
+                session, post_id, "scored", "closed", reveal_message_id=reveal_message_id
+            )
+
+
+__all__ = ["DailyService", "PickOutcome", "PostPlan", "Reveal", "ScheduleRequest", "ScheduleView"]
