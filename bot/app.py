@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 import discord
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord import app_commands
 from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,6 +18,9 @@ from bot.db import repo
 from bot.discord.replies import reply_privately
 from bot.domain.pack import ExamPack
 from bot.errors import UserError
+from bot.scheduler import DailyJobs, utcnow
+from bot.services.daily import DailyService
+from bot.services.daily_runner import DailyRunner
 from bot.services.guilds import GuildService
 
 log = logging.getLogger(__name__)
@@ -77,6 +81,7 @@ class StudyBot(commands.Bot):
         settings: Settings,
         sessions: async_sessionmaker[AsyncSession],
         packs: dict[str, ExamPack],
+        scheduler: AsyncIOScheduler,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -91,12 +96,23 @@ class StudyBot(commands.Bot):
         self.guild_service = GuildService(
             sessions, packs, default_pack=settings.default_pack, default_timezone=settings.default_timezone
         )
-        self._invite_logged = False
+        self.daily_service = DailyService(sessions, self.guild_service)
+        self.jobs = DailyJobs(scheduler)
+        from bot.discord.publisher import DiscordPublisher
+
+        self.publisher = DiscordPublisher(self)
+        self.daily_runner = DailyRunner(self.daily_service, self.publisher, self.jobs.arm_reveal)
+        self.jobs.attach(self.daily_runner)
+        self._first_ready = True
 
     async def setup_hook(self) -> None:
+        from bot.discord.cogs.daily import DailyCog
         from bot.discord.cogs.exam import ExamCog
+        from bot.discord.views import PickButton
 
         await self.add_cog(ExamCog(self))
+        await self.add_cog(DailyCog(self))
+        self.add_dynamic_items(PickButton)
         await self.sync_commands()
 
     async def sync_commands(self, *, force: bool = False) -> bool:
@@ -126,6 +142,26 @@ class StudyBot(commands.Bot):
         return discord.utils.oauth_url(self.application_id, permissions=BOT_PERMISSIONS, scopes=OAUTH_SCOPES)
 
     async def on_ready(self) -> None:
-        if not self._invite_logged:
-            self._invite_logged = True
-            log.info("ready as %s in %d servers; invite: %s", self.user, len(self.guilds), self.invite_url())
+        """The first READY recovers what a restart interrupted and starts the scheduler; a later READY
+        (a new session after a non-resumable disconnect) only catches up on missed reactions."""
+        if not self._first_ready:
+            await self.daily_runner.reconcile_open_posts(utcnow())
+            return
+        self._first_ready = False
+        log.info("ready as %s in %d servers; invite: %s", self.user, len(self.guilds), self.invite_url())
+        for guild in self.guilds:
+            await self.guild_service.mark_joined(guild.id, utcnow())
+        await self.daily_runner.recover(utcnow())
+        await self.daily_runner.catch_up(utcnow())
+        await self.jobs.rebuild()
+        if not self.jobs.scheduler.running:
+            self.jobs.scheduler.start()
+        self.dispatch("studybot_ready")
+
+    async def on_resumed(self) -> None:
+        await self.daily_runner.reconcile_open_posts(utcnow())
+
+    async def close(self) -> None:
+        if self.jobs.scheduler.running:
+            self.jobs.scheduler.shutdown(wait=False)
+        await super().close()

@@ -3,12 +3,14 @@ end-to-end tests, so the tested path is the shipped path."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import discord
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app import StudyBot
@@ -31,7 +33,13 @@ class Runtime:
     packs: dict[str, ExamPack]
 
     def build_bot(self) -> StudyBot:
-        return StudyBot(settings=self.settings, sessions=self.sessions, packs=self.packs)
+        # A fresh scheduler per bot: its jobs are rebuilt from the database when the bot is ready.
+        return StudyBot(
+            settings=self.settings,
+            sessions=self.sessions,
+            packs=self.packs,
+            scheduler=AsyncIOScheduler(timezone=dt.UTC),
+        )
 
 
 @asynccontextmanager

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import discord
 
+from bot.domain.grading import LETTER_EMOJI
 from bot.domain.pack import ExamPack, QuestionKind
+from bot.services.daily import PostPlan, Reveal, ScheduleView
 
 EMBED_COLOUR = discord.Colour(0xFF9900)
 
@@ -31,3 +35,97 @@ def exam_embed(pack: ExamPack) -> discord.Embed:
         )
     embed.set_footer(text=f"{len(pack.active_questions)} questions in the bank · pack {pack.slug}")
     return embed
+
+
+CHOOSE_WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
+MAX_MENTIONS = 40
+
+
+def timestamp(moment: dt.datetime, style: str = "R") -> str:
+    return f"<t:{int(moment.timestamp())}:{style}>"
+
+
+def post_marker(post_id: int) -> str:
+    """Written in every post's footer, so a post interrupted mid-publish is found again after a restart."""
+    return f"post #{post_id}"
+
+
+def question_embed(plan: PostPlan, *, answered: int | None = None, title: str | None = None) -> discord.Embed:
+    question, bp = plan.question, plan.pack.blueprint
+    domain = bp.domain(question.domain_id)
+    task = bp.task(question.task_id)
+    options = "\n".join(f"{LETTER_EMOJI[o.letter]} {o.text}" for o in question.options)
+    choose = (
+        f"\n\n**Choose {CHOOSE_WORDS.get(question.choose, question.choose)}.**" if question.choose > 1 else ""
+    )
+    embed = discord.Embed(
+        title=title or f"Question of the day · {domain.name if domain else question.domain_id}",
+        description=f"{question.stem}\n\n{options}{choose}"[:4096],
+        colour=EMBED_COLOUR,
+    )
+    if task is not None:
+        embed.add_field(name="Task statement", value=f"{task.id} {task.name}"[:1024], inline=False)
+    how = "React with your letter" if plan.answer_mode == "reactions" else "Press your letter"
+    if question.choose > 1:
+        how += "s; your first complete answer counts"
+    else:
+        how += "; your first answer counts"
+    embed.add_field(name="How to answer", value=how, inline=True)
+    embed.add_field(
+        name="Closes", value=f"{timestamp(plan.closes_at)} ({timestamp(plan.closes_at, 'f')})", inline=True
+    )
+    if answered is not None:
+        embed.add_field(name="Answers so far", value=f"{answered} (hidden until the reveal)", inline=True)
+    embed.set_footer(text=f"{bp.code} · {question.id} · {post_marker(plan.post_id)}")
+    return embed
+
+
+def closed_embed(plan: PostPlan) -> discord.Embed:
+    embed = question_embed(plan)
+    embed.set_field_at(
+        len(embed.fields) - 1, name="Closed", value="The answer is in the reply below.", inline=True
+    )
+    embed.colour = discord.Colour.dark_grey()
+    return embed
+
+
+def _mentions(user_ids: list[int]) -> str:
+    shown = " ".join(f"<@{uid}>" for uid in user_ids[:MAX_MENTIONS])
+    extra = len(user_ids) - MAX_MENTIONS
+    return shown + (f" and {extra} more" if extra > 0 else "")
+
+
+def reveal_embed(reveal: Reveal) -> discord.Embed:
+    question = reveal.plan.question
+    key = sorted(question.key)
+    key_text = ", ".join(f"{LETTER_EMOJI[k]} {k}" for k in key)
+    embed = discord.Embed(
+        title=f"{'Answers' if len(key) > 1 else 'Answer'}: {', '.join(key)}",
+        description=f"**{key_text}**\n\n{question.explanation}"[:4096],
+        colour=discord.Colour.green(),
+    )
+    for letter, reason in sorted(question.why_wrong.items()):
+        embed.add_field(name=f"Why not {LETTER_EMOJI[letter]} {letter}", value=reason[:1024], inline=False)
+    counts = " · ".join(f"{LETTER_EMOJI[letter]} {n}" for letter, n in reveal.choices.items())
+    embed.add_field(name="Choices", value=counts or "No answers", inline=False)
+    if reveal.answered:
+        right = f"{len(reveal.correct_users)} of {reveal.answered} ({reveal.correct_share:.0%})"
+        who = _mentions(reveal.correct_users)
+        embed.add_field(name="Got it right", value=(f"{right}\n{who}" if who else right)[:1024], inline=False)
+    else:
+        embed.add_field(name="Got it right", value="Nobody answered this time.", inline=False)
+    embed.add_field(name="Read more", value="\n".join(question.references)[:1024], inline=False)
+    embed.set_footer(text=f"{question.id} · {post_marker(reveal.plan.post_id)}")
+    return embed
+
+
+def schedule_line(view: ScheduleView, now: dt.datetime) -> str:
+    s = view.schedule
+    window = "until the next post" if s.window is None else f"for {s.window.total_seconds() / 3600:g} h"
+    domains = f"domains {', '.join(view.domains)}" if view.domains else "all domains"
+    head = f"<#{view.channel_id}> at {s.time_of_day:%H:%M} {s.timezone}, {view.days_text}"
+    head += f", open {window}, {domains}, answers by {view.answer_mode}"
+    if view.paused:
+        return f"{head}\n⏸️ Paused" + (f": {view.pause_reason}" if view.pause_reason else "")
+    _, when = s.next_occurrence(now)
+    return f"{head}\nNext post {timestamp(when, 'F')} ({timestamp(when)})"

@@ -57,3 +57,23 @@ class GuildService:
     @property
     def packs(self) -> dict[str, ExamPack]:
         return dict(self._packs)
+
+    async def set_hide_answers(self, guild_id: int, hide: bool, now: dt.datetime) -> None:
+        async with self._sessions.begin() as session:
+            row = await repo.ensure_guild(
+                session, guild_id, pack=self._default_pack, timezone=self._default_timezone, now=now
+            )
+            row.hide_answers = hide
+
+    async def mark_left(self, guild_id: int, now: dt.datetime) -> None:
+        async with self._sessions.begin() as session:
+            row = await repo.get_guild(session, guild_id)
+            if row is not None:
+                row.left_at = now
+
+    async def mark_joined(self, guild_id: int, now: dt.datetime) -> None:
+        async with self._sessions.begin() as session:
+            row = await repo.ensure_guild(
+                session, guild_id, pack=self._default_pack, timezone=self._default_timezone, now=now
+            )
+            row.left_at = None

@@ -1,0 +1,262 @@
+"""/daily: schedule the question of the day; members answer with reactions (or buttons)."""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord.publisher import missing_permissions
+from bot.discord.render import schedule_line, timestamp
+from bot.domain.grading import EMOJI_LETTER
+from bot.services.daily import ScheduleRequest
+
+if TYPE_CHECKING:
+    from bot.app import StudyBot
+
+log = logging.getLogger(__name__)
+
+ALL_TIMEZONES = sorted(zoneinfo.available_timezones())
+DAY_SUGGESTIONS = ["daily", "mon-fri", "weekends", "mon,wed,fri", "tue,thu"]
+
+
+class DailyCog(commands.Cog):
+    daily = app_commands.Group(
+        name="daily",
+        description="The question of the day",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, bot: StudyBot) -> None:
+        self.bot = bot
+
+    # --- admin commands ----------------------------------------------------------------------------
+
+    @daily.command(name="schedule", description="Post a question every study day in a channel")
+    @app_commands.describe(
+        channel="Where to post",
+        time="Time of day, 24-hour HH:MM (e.g. 09:00)",
+        timezone="IANA timezone, e.g. Europe/London",
+        days="Which days: daily, mon-fri, weekends, or a list like mon,wed,fri",
+        window_hours="How long answers stay open (default: until the next post, at most 24 h)",
+        domains="Only these domain ids, comma-separated (default: all)",
+        answers="How members answer (default: reactions)",
+    )
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def schedule(
+        self,
+        interaction: discord.Interaction[StudyBot],
+        channel: discord.TextChannel,
+        time: str,
+        timezone: str | None = None,
+        days: str = "daily",
+        window_hours: app_commands.Range[float, 0.1, 24.0] | None = None,
+        domains: str | None = None,
+        answers: Literal["reactions", "buttons"] = "reactions",
+    ) -> None:
+        assert interaction.guild is not None
+        now = discord.utils.utcnow()
+        config = await self.bot.guild_service.config(interaction.guild.id, now)
+        missing = missing_permissions(channel, interaction.guild.me, hide=config.hide_answers)
+        if missing:
+            await self._private(
+                interaction,
+                f"I need {', '.join(missing)} in {channel.mention} first. "
+                "Grant them in the channel's settings, then run this again.",
+            )
+            return
+        request = ScheduleRequest(
+            channel_id=channel.id,
+            time_of_day=time,
+            timezone=timezone or config.timezone,
+            days=days,
+            window_hours=window_hours,
+            domains=domains,
+            answer_mode=answers,
+        )
+        view, replaced = await self.bot.daily_service.save_schedule(
+            interaction.guild.id, request, interaction.user.id, now
+        )
+        self.bot.jobs.arm_schedule(view)
+        verb = "Updated" if replaced else "Scheduled"
+        await self._private(interaction, f"{verb} the question of the day:\n{schedule_line(view, now)}")
+
+    @schedule.autocomplete("timezone")
+    async def _timezones(
+        self, interaction: discord.Interaction[StudyBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        needle = current.strip().casefold().replace(" ", "_")
+        hits = [tz for tz in ALL_TIMEZONES if needle in tz.casefold()]
+        hits.sort(key=lambda tz: (not tz.casefold().startswith(needle), len(tz)))
+        return [app_commands.Choice(name=tz, value=tz) for tz in hits[:25]]
+
+    @schedule.autocomplete("days")
+    async def _days(
+        self, interaction: discord.Interaction[StudyBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=d, value=d) for d in DAY_SUGGESTIONS if current.lower() in d]
+
+    @schedule.autocomplete("domains")
+    async def _domains(
+        self, interaction: discord.Interaction[StudyBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        pack = await self.bot.guild_service.pack_for(interaction.guild_id, discord.utils.utcnow())
+        return [
+            app_commands.Choice(name=f"{d.id}: {d.name}"[:100], value=d.id)
+            for d in pack.blueprint.domains
+            if current.casefold() in f"{d.id} {d.name}".casefold()
+        ]
+
+    @daily.command(name="list", description="Show this server's daily schedules")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def list_(self, interaction: discord.Interaction[StudyBot]) -> None:
+        assert interaction.guild is not None
+        views = await self.bot.daily_service.list_schedules(interaction.guild.id)
+        if not views:
+            await self._private(interaction, "No daily schedules yet. Create one with `/daily schedule`.")
+            return
+        now = discord.utils.utcnow()
+        embed = discord.Embed(title="Daily schedules", colour=discord.Colour(0xFF9900))
+        embed.description = "\n\n".join(schedule_line(v, now) for v in views)[:4096]
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @daily.command(name="pause", description="Stop posting in a channel until resumed")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def pause(self, interaction: discord.Interaction[StudyBot], channel: discord.TextChannel) -> None:
+        assert interaction.guild is not None
+        view = await self.bot.daily_service.set_paused(
+            interaction.guild.id, channel.id, True, "paused by an admin"
+        )
+        self.bot.jobs.disarm_schedule(view.id)
+        await self._private(interaction, f"Paused the daily question in {channel.mention}.")
+
+    @daily.command(name="resume", description="Resume a paused daily schedule")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def resume(self, interaction: discord.Interaction[StudyBot], channel: discord.TextChannel) -> None:
+        assert interaction.guild is not None
+        config = await self.bot.guild_service.config(interaction.guild.id, discord.utils.utcnow())
+        missing = missing_permissions(channel, interaction.guild.me, hide=config.hide_answers)
+        if missing:
+            await self._private(interaction, f"I still need {', '.join(missing)} in {channel.mention}.")
+            return
+        view = await self.bot.daily_service.set_paused(interaction.guild.id, channel.id, False)
+        self.bot.jobs.arm_schedule(view)
+        await self._private(interaction, f"Resumed:\n{schedule_line(view, discord.utils.utcnow())}")
+
+    @daily.command(name="remove", description="Delete a channel's daily schedule")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def remove(self, interaction: discord.Interaction[StudyBot], channel: discord.TextChannel) -> None:
+        assert interaction.guild is not None
+        views = {v.channel_id: v for v in await self.bot.daily_service.list_schedules(interaction.guild.id)}
+        await self.bot.daily_service.remove_schedule(interaction.guild.id, channel.id)
+        if channel.id in views:
+            self.bot.jobs.disarm_schedule(views[channel.id].id)
+        await self._private(interaction, f"Removed the daily schedule of {channel.mention}. Scores are kept.")
+
+    @daily.command(name="post-now", description="Post the next question right away (to try the setup)")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def post_now(
+        self, interaction: discord.Interaction[StudyBot], channel: discord.TextChannel
+    ) -> None:
+        assert interaction.guild is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        plan = await self.bot.daily_runner.post_now(interaction.guild.id, channel.id, discord.utils.utcnow())
+        if plan is None:
+            views = await self.bot.daily_service.list_schedules(interaction.guild.id)
+            reason = next((v.pause_reason for v in views if v.channel_id == channel.id), None)
+            await interaction.followup.send(f"Could not post in {channel.mention}: {reason}.", ephemeral=True)
+            return
+        await interaction.followup.send(
+            f"Posted in {channel.mention}; answers close {timestamp(plan.closes_at)}.", ephemeral=True
+        )
+
+    @daily.command(name="hide-answers", description="Hide members' reactions until the reveal")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def hide_answers(self, interaction: discord.Interaction[StudyBot], hide: bool) -> None:
+        assert interaction.guild is not None
+        await self.bot.guild_service.set_hide_answers(interaction.guild.id, hide, discord.utils.utcnow())
+        text = (
+            "Answers are now hidden: I record each reaction and remove it (I need Manage Messages in the "
+            "daily channels)."
+            if hide
+            else "Answers are visible again."
+        )
+        await self._private(interaction, text)
+
+    @staticmethod
+    async def _private(interaction: discord.Interaction[StudyBot], text: str) -> None:
+        await interaction.response.send_message(
+            text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+
+    # --- answers -----------------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        await self._reaction(payload, added=True)
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        await self._reaction(payload, added=False)
+
+    async def _reaction(self, payload: discord.RawReactionActionEvent, *, added: bool) -> None:
+        letter = EMOJI_LETTER.get(str(payload.emoji))
+        if letter is None or payload.guild_id is None or payload.user_id == self.bot.application_id:
+            return
+        if self.bot.user is not None and payload.user_id == self.bot.user.id:
+            return
+        if added and payload.member is not None and payload.member.bot:
+            return
+        outcome = await self.bot.daily_service.record_pick(
+            payload.message_id, payload.user_id, letter, added, discord.utils.utcnow()
+        )
+        plan = outcome.post
+        if plan is None or not plan.hide_answers:
+            return
+        if added:
+            await self.bot.publisher.hide_reaction(plan, payload.user_id, str(payload.emoji))
+        if outcome.changed:
+            self.bot.publisher.update_counter(plan, outcome.answered)
+
+    async def answer_by_button(self, interaction: discord.Interaction[StudyBot], letter: str) -> None:
+        if interaction.message is None:
+            return
+        outcome = await self.bot.daily_service.record_pick(
+            interaction.message.id, interaction.user.id, letter, True, discord.utils.utcnow()
+        )
+        if outcome.post is None or outcome.pick is None:
+            text = "This question is closed; the answer is in the reply below it."
+        elif not outcome.changed and outcome.pick.locked:
+            text = f"Your answer {', '.join(outcome.pick.letters)} is already locked in."
+        elif outcome.pick.locked:
+            letters = ", ".join(outcome.pick.letters)
+            text = f"Locked in: {letters}. The answer is revealed when the question closes."
+        else:
+            left = outcome.post.question.choose - len(outcome.pick.letters)
+            text = f"Picked {', '.join(outcome.pick.letters)}; pick {left} more."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    # --- faults --------------------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        view = await self.bot.daily_service.pause_for_fault(channel.id, "the channel was deleted")
+        if view is not None:
+            self.bot.jobs.disarm_schedule(view.id)
+            log.info("paused schedule %s: channel %s deleted", view.id, channel.id)
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        await self.bot.guild_service.mark_left(guild.id, discord.utils.utcnow())
+        await self.bot.jobs.rebuild()
+        log.info("removed from guild %s; its schedules stop", guild.id)
+
+    @commands.Cog.listener()
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.bot.guild_service.mark_joined(guild.id, discord.utils.utcnow())
+        await self.bot.jobs.rebuild()

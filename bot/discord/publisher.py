@@ -1,0 +1,203 @@
+"""The Discord side of the daily runner's `Publisher` port: posting, reading reactions, revealing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.discord.render import closed_embed, post_marker, question_embed, reveal_embed
+from bot.discord.views import answer_view
+from bot.domain.grading import EMOJI_LETTER, LETTER_EMOJI
+from bot.services.daily import PostPlan, Reveal
+from bot.services.daily_runner import PublishFault
+
+if TYPE_CHECKING:
+    from bot.app import StudyBot
+
+log = logging.getLogger(__name__)
+
+NO_PINGS = discord.AllowedMentions.none()
+# Hidden-answer counters are edited at most this often per post, to stay well inside the edit limits.
+COUNTER_EDIT_INTERVAL = 5.0
+RECOVERY_HISTORY = 50
+
+NEEDED = {
+    "view_channel": "View Channel",
+    "send_messages": "Send Messages",
+    "embed_links": "Embed Links",
+    "add_reactions": "Add Reactions",
+    "read_message_history": "Read Message History",
+}
+
+
+def missing_permissions(channel: discord.abc.GuildChannel, me: discord.Member, *, hide: bool) -> list[str]:
+    perms = channel.permissions_for(me)
+    needed = dict(NEEDED)
+    if hide:
+        needed["manage_messages"] = "Manage Messages (to hide answers)"
+    return [label for flag, label in needed.items() if not getattr(perms, flag)]
+
+
+class DiscordPublisher:
+    def __init__(self, bot: StudyBot) -> None:
+        self.bot = bot
+        self._counters: dict[int, int] = {}
+        self._counter_tasks: dict[int, asyncio.Task[None]] = {}
+
+    async def _channel(self, channel_id: int) -> discord.TextChannel:
+        channel = self.bot.get_channel(channel_id)
+        if channel is None:
+            try:
+                fetched = await self.bot.fetch_channel(channel_id)
+            except discord.NotFound:
+                raise PublishFault("the channel was deleted") from None
+            except discord.Forbidden:
+                raise PublishFault("I can no longer see the channel") from None
+            channel = fetched
+        if not isinstance(channel, discord.TextChannel):
+            raise PublishFault("the channel is not a text channel")
+        return channel
+
+    async def publish(self, plan: PostPlan) -> int:
+        channel = await self._channel(plan.channel_id)
+        missing = missing_permissions(channel, channel.guild.me, hide=plan.hide_answers)
+        if missing:
+            raise PublishFault(f"I am missing {', '.join(missing)} in #{channel.name}")
+        try:
+            existing = await self._find_posted(channel, plan) if plan.state == "posting" else None
+            if existing is not None:
+                return existing.id
+            embed = question_embed(plan, answered=0 if plan.hide_answers else None)
+            if plan.answer_mode == "buttons":
+                message = await channel.send(embed=embed, view=answer_view(plan), allowed_mentions=NO_PINGS)
+            else:
+                message = await channel.send(embed=embed, allowed_mentions=NO_PINGS)
+            return message.id
+        except discord.Forbidden as exc:
+            raise PublishFault(f"Discord refused the post in #{channel.name}: {exc.text}") from exc
+        except discord.NotFound:
+            raise PublishFault("the channel was deleted") from None
+
+    async def _find_posted(self, channel: discord.TextChannel, plan: PostPlan) -> discord.Message | None:
+        """A post whose publishing was interrupted may already be in the channel: find it by its marker."""
+        marker = post_marker(plan.post_id)
+        async for message in channel.history(limit=RECOVERY_HISTORY):
+            if message.author.id == self.bot.user.id if self.bot.user else False:
+                footers = [e.footer.text or "" for e in message.embeds]
+                if any(f.endswith(marker) for f in footers):
+                    log.info("post %s was already published as message %s", plan.post_id, message.id)
+                    return message
+        return None
+
+    async def decorate(self, plan: PostPlan, message_id: int, *, fresh: bool) -> None:
+        """Add the option reactions the bot has not added yet (after a restart, only the missing ones)."""
+        if plan.answer_mode != "reactions":
+            return
+        channel = await self._channel(plan.channel_id)
+        message = channel.get_partial_message(message_id)
+        try:
+            present: set[str] = set()
+            if not fresh:
+                full = await channel.fetch_message(message_id)
+                present = {str(r.emoji) for r in full.reactions if r.me}
+            for option in plan.question.options:
+                emoji = LETTER_EMOJI[option.letter]
+                if emoji not in present:
+                    await message.add_reaction(emoji)
+        except discord.HTTPException as exc:
+            raise PublishFault(f"Discord refused a reaction: {exc.text}") from exc
+
+    async def read_picks(self, plan: PostPlan) -> dict[int, set[str]]:
+        if plan.message_id is None or plan.answer_mode != "reactions":
+            return {}
+        channel = await self._channel(plan.channel_id)
+        try:
+            message = await channel.fetch_message(plan.message_id)
+        except discord.NotFound:
+            raise PublishFault("the post was deleted") from None
+        except discord.Forbidden as exc:
+            raise PublishFault(exc.text) from exc
+        picks: dict[int, set[str]] = defaultdict(set)
+        for reaction in message.reactions:
+            letter = EMOJI_LETTER.get(str(reaction.emoji))
+            if letter is None:
+                continue
+            async for user in reaction.users(limit=None):
+                if not user.bot:
+                    picks[user.id].add(letter)
+        if plan.hide_answers:
+            for user_id, letters in picks.items():
+                for letter in letters:
+                    await self.hide_reaction(plan, user_id, LETTER_EMOJI[letter])
+        return dict(picks)
+
+    async def hide_reaction(self, plan: PostPlan, user_id: int, emoji: str) -> None:
+        if plan.message_id is None:
+            return
+        channel = await self._channel(plan.channel_id)
+        try:
+            await channel.get_partial_message(plan.message_id).remove_reaction(emoji, discord.Object(user_id))
+        except discord.HTTPException as exc:
+            log.warning("could not hide a reaction on post %s: %s", plan.post_id, exc)
+
+    def update_counter(self, plan: PostPlan, answered: int) -> None:
+        """Show how many have answered, batching edits: at most one per COUNTER_EDIT_INTERVAL per post."""
+        self._counters[plan.post_id] = answered
+        if plan.post_id not in self._counter_tasks:
+            self._counter_tasks[plan.post_id] = asyncio.create_task(self._edit_counter(plan))
+
+    async def _edit_counter(self, plan: PostPlan) -> None:
+        try:
+            await asyncio.sleep(COUNTER_EDIT_INTERVAL)
+            answered = self._counters[plan.post_id]
+            channel = await self._channel(plan.channel_id)
+            if plan.message_id is not None:
+                await channel.get_partial_message(plan.message_id).edit(
+                    embed=question_embed(plan, answered=answered)
+                )
+        except (discord.HTTPException, PublishFault) as exc:
+            log.warning("could not update the answer counter of post %s: %s", plan.post_id, exc)
+        finally:
+            del self._counter_tasks[plan.post_id]
+
+    async def reveal(self, reveal: Reveal) -> int | None:
+        plan = reveal.plan
+        channel = await self._channel(plan.channel_id)
+        original = None if plan.message_id is None else channel.get_partial_message(plan.message_id)
+        if original is not None:
+            try:
+                await original.edit(embed=closed_embed(plan), view=None)
+            except discord.HTTPException as exc:
+                log.info("could not mark post %s closed: %s", plan.post_id, exc)
+                original = None
+        try:
+            if original is None:
+                message = await channel.send(embed=reveal_embed(reveal), allowed_mentions=NO_PINGS)
+            else:
+                message = await channel.send(
+                    embed=reveal_embed(reveal),
+                    reference=original,
+                    mention_author=False,
+                    allowed_mentions=NO_PINGS,
+                )
+        except discord.HTTPException as exc:
+            raise PublishFault(f"Discord refused the reveal: {exc.text}") from exc
+        return message.id
+
+    async def tell_admins(self, guild_id: int, channel_id: int, reason: str) -> None:
+        guild = self.bot.get_guild(guild_id)
+        target = guild.system_channel if guild else None
+        if guild is None or target is None or not target.permissions_for(guild.me).send_messages:
+            return
+        try:
+            await target.send(
+                f"The daily question in <#{channel_id}> is paused: {reason}. "
+                "Fix it, then an admin can run `/daily resume`.",
+                allowed_mentions=NO_PINGS,
+            )
+        except discord.HTTPException as exc:
+            log.info("could not tell the admins of guild %s: %s", guild_id, exc)

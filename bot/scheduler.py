@@ -1,0 +1,105 @@
+"""APScheduler wiring. Jobs call services (through the daily runner), never cogs.
+
+The database is the one source of truth: jobs are rebuilt from it on every start, and a job firing
+twice is harmless because each occurrence can be claimed once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+
+from bot.domain.schedule import GRACE, WEEKDAY_NAMES
+from bot.services.daily import ScheduleView
+from bot.services.daily_runner import DailyRunner
+
+log = logging.getLogger(__name__)
+
+
+def daily_job_id(schedule_id: int) -> str:
+    return f"daily:{schedule_id}"
+
+
+def reveal_job_id(post_id: int) -> str:
+    return f"reveal:{post_id}"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class DailyJobs:
+    def __init__(self, scheduler: AsyncIOScheduler) -> None:
+        self.scheduler = scheduler
+        self.runner: DailyRunner | None = None
+
+    def attach(self, runner: DailyRunner) -> None:
+        self.runner = runner
+
+    def _runner(self) -> DailyRunner:
+        assert self.runner is not None, "attach() the runner before scheduling jobs"
+        return self.runner
+
+    def arm_schedule(self, view: ScheduleView) -> None:
+        """Add or replace the cron job of one schedule (removing it when paused)."""
+        if view.paused:
+            self.disarm_schedule(view.id)
+            return
+        s = view.schedule
+        trigger = CronTrigger(
+            day_of_week=",".join(WEEKDAY_NAMES[d] for d in sorted(s.weekdays)),
+            hour=s.time_of_day.hour,
+            minute=s.time_of_day.minute,
+            timezone=s.zone,
+        )
+        self.scheduler.add_job(
+            self._post,
+            trigger,
+            args=[view.id, s.timezone],
+            id=daily_job_id(view.id),
+            replace_existing=True,
+            misfire_grace_time=int(GRACE.total_seconds()),
+            coalesce=True,
+            max_instances=1,
+        )
+
+    def disarm_schedule(self, schedule_id: int) -> None:
+        if self.scheduler.get_job(daily_job_id(schedule_id)) is not None:
+            self.scheduler.remove_job(daily_job_id(schedule_id))
+
+    def arm_reveal(self, post_id: int, at: dt.datetime) -> None:
+        self.scheduler.add_job(
+            self._reveal,
+            DateTrigger(run_date=at),
+            args=[post_id],
+            id=reveal_job_id(post_id),
+            replace_existing=True,
+            misfire_grace_time=None,
+            max_instances=1,
+        )
+
+    async def _post(self, schedule_id: int, timezone: str) -> None:
+        now = utcnow()
+        try:
+            await self._runner().post_occurrence(schedule_id, now.astimezone(ZoneInfo(timezone)).date(), now)
+        except Exception:
+            log.exception("daily post for schedule %s failed", schedule_id)
+
+    async def _reveal(self, post_id: int) -> None:
+        try:
+            await self._runner().reveal(post_id, utcnow())
+        except Exception:
+            log.exception("reveal of post %s failed", post_id)
+
+    async def rebuild(self) -> None:
+        """Arm one job per active schedule, from the database."""
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("daily:"):
+                job.remove()
+        for view in await self._runner().daily.active_schedules():
+            self.arm_schedule(view)

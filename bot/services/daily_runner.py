@@ -1,0 +1,135 @@
+"""Orchestrates the daily post's life: publish, recover after restarts, reconcile reactions, reveal.
+
+Discord is reached through the `Publisher` port, so this module stays free of discord.py; the
+scheduler and the cogs call in here, never the other way round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
+from bot.services.daily import DailyService, PostPlan, Reveal
+
+log = logging.getLogger(__name__)
+
+
+class PublishFault(Exception):
+    """The bot cannot post in a channel any more (deleted, permission removed, bot removed)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Publisher(Protocol):
+    async def publish(self, plan: PostPlan) -> int:
+        """Post the question (or find the one already posted for this plan) and return its message id."""
+
+    async def decorate(self, plan: PostPlan, message_id: int, *, fresh: bool) -> None:
+        """Add the option reactions; `fresh` when the message was just sent (none present yet)."""
+
+    async def read_picks(self, plan: PostPlan) -> dict[int, set[str]]:
+        """Members' letters as the message's reactions show them now."""
+
+    async def reveal(self, reveal: Reveal) -> int | None:
+        """Post the key and explanation; return the reveal message id."""
+
+    async def tell_admins(self, guild_id: int, channel_id: int, reason: str) -> None:
+        """Let the server's admins know a schedule stopped, where the bot still can."""
+
+
+RevealScheduler = Callable[[int, dt.datetime], None]
+
+
+class DailyRunner:
+    def __init__(self, daily: DailyService, publisher: Publisher, schedule_reveal: RevealScheduler) -> None:
+        self.daily = daily
+        self._publisher = publisher
+        self._schedule_reveal = schedule_reveal
+
+    async def post_occurrence(self, schedule_id: int, day: dt.date, now: dt.datetime) -> PostPlan | None:
+        plan = await self.daily.claim_occurrence(schedule_id, day, now)
+        if plan is None:
+            log.info("schedule %s: %s already posted (or paused); nothing to do", schedule_id, day)
+            return None
+        return await self.publish(plan)
+
+    async def post_now(self, guild_id: int, channel_id: int, now: dt.datetime) -> PostPlan | None:
+        return await self.publish(await self.daily.claim_now(guild_id, channel_id, now))
+
+    async def publish(self, plan: PostPlan) -> PostPlan | None:
+        try:
+            message_id = await self._publisher.publish(plan)
+        except PublishFault as fault:
+            await self._fault(plan, fault.reason)
+            return None
+        # Open first, so reactions made while the option reactions are being added already count.
+        await self.daily.mark_open(plan.post_id, message_id)
+        self._schedule_reveal(plan.post_id, plan.closes_at)
+        try:
+            await self._publisher.decorate(plan, message_id, fresh=plan.state == "posting")
+        except PublishFault as fault:
+            log.warning("post %s: could not add the option reactions: %s", plan.post_id, fault.reason)
+        return plan
+
+    async def _fault(self, plan: PostPlan, reason: str) -> None:
+        log.warning(
+            "post %s in channel %s failed: %s; pausing its schedule", plan.post_id, plan.channel_id, reason
+        )
+        await self.daily.abandon(plan.post_id)
+        if await self.daily.pause_for_fault(plan.channel_id, reason) is not None:
+            await self._publisher.tell_admins(plan.guild_id, plan.channel_id, reason)
+
+    async def reveal(self, post_id: int, now: dt.datetime) -> Reveal | None:
+        result = await self.daily.score(post_id, now)
+        if result is None or result.plan.state == "closed":
+            return result
+        try:
+            message_id = await self._publisher.reveal(result)
+        except PublishFault as fault:
+            log.warning("reveal of post %s failed: %s", post_id, fault.reason)
+            message_id = None
+        await self.daily.mark_revealed(post_id, message_id)
+        return result
+
+    async def reconcile_open_posts(self, now: dt.datetime) -> int:
+        """Pick up reactions made while the bot was offline or disconnected."""
+        changed = 0
+        for plan in await self.daily.plans_in_states("open"):
+            try:
+                picks = await self._publisher.read_picks(plan)
+            except PublishFault as fault:
+                log.warning("cannot read reactions of post %s: %s", plan.post_id, fault.reason)
+                continue
+            changed += await self.daily.reconcile(plan.post_id, picks, now)
+        return changed
+
+    async def recover(self, now: dt.datetime) -> None:
+        """After a start: finish posts interrupted mid-publish, catch up on reactions, reveal what
+        closed while the bot was down, and re-arm the reveal of every open post."""
+        for plan in await self.daily.plans_in_states("posting"):
+            await self.publish(plan)
+        await self.reconcile_open_posts(now)
+        for plan in await self.daily.plans_in_states("open"):
+            if plan.message_id is not None and plan.closes_at > now:
+                try:
+                    await self._publisher.decorate(plan, plan.message_id, fresh=False)
+                except PublishFault as fault:
+                    log.warning("post %s: %s", plan.post_id, fault.reason)
+            if plan.closes_at <= now:
+                await self.reveal(plan.post_id, now)
+            else:
+                self._schedule_reveal(plan.post_id, plan.closes_at)
+        for plan in await self.daily.plans_in_states("scored"):
+            await self.reveal(plan.post_id, now)
+
+    async def catch_up(self, now: dt.datetime) -> None:
+        """Post occurrences missed while the bot was down, if still inside the grace window."""
+        for view in await self.daily.active_schedules():
+            due = view.schedule.due(now, await self.daily.last_occurrence(view.id))
+            if due is not None:
+                log.info("schedule %s: posting the %s occurrence missed while offline", view.id, due[0])
+                await self.post_occurrence(view.id, due[0], now)
