@@ -1,0 +1,145 @@
+"""The daily service on a real SQLite file: exactly-once posting, answer locking, scoring once."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.db.models import Answer, Attempt, Member, MemberStat
+from bot.errors import UserError
+from bot.services.daily import DailyService, ScheduleRequest
+
+GUILD, CHANNEL, ALICE, BOB, CAROL = 1, 10, 100, 200, 300
+MONDAY_0900 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)  # the post time (09:00 London in winter)
+
+
+@pytest.fixture
+def daily(sessions, guilds) -> DailyService:
+    return DailyService(sessions, guilds, random.Random(3))
+
+
+async def schedule(daily: DailyService, **changes) -> int:
+    request = ScheduleRequest(channel_id=CHANNEL, time_of_day="09:00", timezone="Europe/London", **changes)
+    view, _ = await daily.save_schedule(GUILD, request, ALICE, MONDAY_0900)
+    return view.id
+
+
+async def open_post(daily: DailyService, day=dt.date(2026, 11, 23), message_id=5000):
+    schedule_id = await schedule(daily)
+    plan = await daily.claim_occurrence(schedule_id, day, MONDAY_0900)
+    await daily.mark_open(plan.post_id, message_id)
+    return plan
+
+
+async def test_bad_input_saves_nothing(daily) -> None:
+    for changes, words in [
+        ({"time_of_day": "25:61"}, "not a time of day"),
+        ({"timezone": "Mars/Base"}, "not a timezone"),
+        ({"days": "someday"}, "not a day"),
+        ({"domains": "1,7"}, "Unknown domain 7"),
+        ({"window_hours": 30}, "24 hours"),
+    ]:
+        request = ScheduleRequest(
+            channel_id=CHANNEL, **{"time_of_day": "09:00", "timezone": "UTC", **changes}
+        )
+        with pytest.raises(UserError, match=words):
+            await daily.save_schedule(GUILD, request, ALICE, MONDAY_0900)
+    assert await daily.list_schedules(GUILD) == []
+
+
+async def test_one_schedule_per_channel_is_replaced_not_duplicated(daily) -> None:
+    first = await schedule(daily)
+    second = await schedule(daily, days="mon-fri")
+    views = await daily.list_schedules(GUILD)
+    assert first == second and len(views) == 1 and views[0].days_text == "Mon–Fri"
+
+
+async def test_each_occurrence_is_claimed_once_even_concurrently(daily) -> None:
+    schedule_id = await schedule(daily)
+    day = dt.date(2026, 11, 23)
+    claims = await asyncio.gather(*(daily.claim_occurrence(schedule_id, day, MONDAY_0900) for _ in range(5)))
+    assert sum(c is not None for c in claims) == 1
+    assert await daily.claim_occurrence(schedule_id, day, MONDAY_0900) is None
+    assert await daily.claim_occurrence(schedule_id, dt.date(2026, 11, 24), MONDAY_0900) is not None
+
+
+async def test_rotation_does_not_repeat_within_a_server(daily) -> None:
+    schedule_id = await schedule(daily)
+    asked = []
+    for n in range(6):
+        plan = await daily.claim_occurrence(
+            schedule_id, dt.date(2026, 11, 23) + dt.timedelta(days=n), MONDAY_0900
+        )
+        asked.append(plan.question.id)
+    assert len(set(asked)) == 6
+
+
+async def test_first_complete_answer_locks_and_replays_do_not_double_count(daily, sessions) -> None:
+    plan = await open_post(daily)
+    letters = plan.question.letters
+    now = MONDAY_0900 + dt.timedelta(hours=1)
+    needed = plan.question.choose
+    for letter in letters[:needed]:
+        await daily.record_pick(5000, BOB, letter, True, now)
+    # a replayed gateway event and a change of mind after locking change nothing
+    replay = await daily.record_pick(5000, BOB, letters[0], True, now)
+    assert not replay.changed
+    late = await daily.record_pick(5000, BOB, letters[-1], True, now)
+    assert not late.changed and late.pick.letters == "".join(letters[:needed])
+    await asyncio.gather(*(daily.record_pick(5000, CAROL, letter, True, now) for letter in letters))
+    async with sessions() as session:
+        answers = (await session.scalars(select(Answer).order_by(Answer.user_id))).all()
+    assert [(a.user_id, a.locked) for a in answers] == [(BOB, True), (CAROL, True)]
+    assert all(len(a.letters) == needed for a in answers)
+
+
+async def test_reactions_outside_the_question_are_ignored(daily) -> None:
+    plan = await open_post(daily)
+    now = MONDAY_0900 + dt.timedelta(hours=1)
+    assert (await daily.record_pick(5000, BOB, "F", True, now)).pick is None  # no option F
+    assert (await daily.record_pick(9999, BOB, "A", True, now)).post is None  # another message
+    after_close = plan.closes_at + dt.timedelta(seconds=1)
+    assert (await daily.record_pick(5000, BOB, "A", True, after_close)).pick is None
+
+
+async def test_scoring_happens_once_and_matches_the_answers(daily, sessions) -> None:
+    plan = await open_post(daily)
+    q = plan.question
+    right = sorted(q.key)
+    wrong = [x for x in q.letters if x not in q.key][: q.choose]
+    now = MONDAY_0900 + dt.timedelta(hours=1)
+    for letter in right:
+        await daily.record_pick(5000, BOB, letter, True, now)
+    for letter in wrong:
+        await daily.record_pick(5000, CAROL, letter, True, now)
+    first = await daily.score(plan.post_id, plan.closes_at)
+    again = await asyncio.gather(*(daily.score(plan.post_id, plan.closes_at) for _ in range(3)))
+    assert first.first_time and not any(r.first_time for r in again)
+    assert first.correct_users == [BOB] and first.answered == 2
+    assert all(r.correct_users == [BOB] for r in again)
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Attempt)) == 2
+        bob = await session.get(Member, (GUILD, BOB))
+        carol = await session.get(Member, (GUILD, CAROL))
+        stats = (await session.scalars(select(MemberStat).where(MemberStat.user_id == BOB))).all()
+    assert (bob.points, bob.streak) == (10, 1)
+    assert (carol.points, carol.streak) == (0, 0)
+    assert [(s.task_id, s.attempts, s.correct) for s in stats] == [(q.task_id, 1, 1)]
+
+
+async def test_reconcile_rebuilds_unlocked_picks_only(daily) -> None:
+    plan = await open_post(daily)
+    q = plan.question
+    now = MONDAY_0900 + dt.timedelta(hours=1)
+    for letter in q.letters[: q.choose]:
+        await daily.record_pick(5000, BOB, letter, True, now)
+    changed = await daily.reconcile(
+        plan.post_id, {BOB: set(q.letters), CAROL: set(q.letters[-q.choose :])}, now
+    )
+    assert changed == 1
+    reveal = await daily.score(plan.post_id, plan.closes_at)
+    assert reveal.answered == 2
