@@ -1,0 +1,101 @@
+"""The shipped MLS-C01 bank follows its blueprint and has no pattern a member could game."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+import pytest
+
+from bot.bank import load_packs
+from bot.bank.stats import pack_stats
+from bot.config import SHIPPED_QUESTIONS
+from bot.domain.pack import QuestionKind
+
+RETIRED_FOR_NEW_BUILDS = [
+    "Amazon Machine Learning",
+    "Amazon Forecast",
+    "Fraud Detector",
+    "Lookout for",
+    "DeepLens",
+    "Edge Manager",
+    "Data Pipeline",
+    "Kinesis Data Analytics",
+    "Elastic Inference",
+    "Model Monitor",
+    "Clarify",
+    "Ground Truth",
+    "Debugger",
+    "Augmented AI",
+    "Mechanical Turk",
+    "Kinesis Data Firehose",
+]
+
+
+@pytest.fixture(scope="module")
+def pack():
+    return load_packs(SHIPPED_QUESTIONS)["mls-c01"]
+
+
+def test_bank_size_and_blueprint_proportions(pack) -> None:
+    stats = pack_stats(pack)
+    assert stats.total >= 200
+    for domain in pack.blueprint.domains:
+        share = stats.by_domain[domain.id] / stats.total
+        assert abs(share - domain.weight / 100) <= 0.02, (domain.id, share)
+    assert min(stats.by_task.values()) >= 8, stats.by_task
+
+
+def test_multiple_response_share(pack) -> None:
+    stats = pack_stats(pack)
+    share = stats.by_kind["multiple"] / stats.total
+    assert 0.15 <= share <= 0.20
+    assert all(len(q.options) >= 5 for q in pack.active_questions if q.kind is QuestionKind.MULTIPLE)
+
+
+def test_each_letter_is_the_key_for_20_to_30_percent(pack) -> None:
+    stats = pack_stats(pack)
+    for letter in "ABCD":
+        share = stats.key_letters.get(letter, 0) / stats.single
+        assert 0.20 <= share <= 0.30, (letter, share)
+
+
+def test_the_key_is_the_longest_option_at_most_a_third_of_the_time(pack) -> None:
+    stats = pack_stats(pack)
+    assert stats.key_longest <= stats.single / 3
+
+
+def test_plain_recall_is_rare(pack) -> None:
+    assert pack_stats(pack).by_difficulty.get(1, 0) <= len(pack.active_questions) / 10
+
+
+def _scenario_sentences(text: str) -> list[str]:
+    """The stem's statements; the closing ask ("Which approach should the team use?") may repeat."""
+    parts = re.split(r"(?<=[.?!])\s+", re.sub(r"\s+", " ", text))
+    return [p.strip().casefold() for p in parts if len(p.split()) >= 4 and not p.endswith("?")]
+
+
+def test_no_two_stems_share_a_sentence(pack) -> None:
+    owners: dict[str, set[str]] = defaultdict(set)
+    for q in pack.active_questions:
+        for sentence in _scenario_sentences(q.stem):
+            owners[sentence].add(q.id)
+    shared = {s: ids for s, ids in owners.items() if len(ids) > 1}
+    assert not shared, shared
+
+
+def test_no_retired_or_closed_service_is_a_correct_answer(pack) -> None:
+    offenders = [
+        (q.id, letter)
+        for q in pack.active_questions
+        for letter in q.key
+        if any(name.casefold() in q.option(letter).text.casefold() for name in RETIRED_FOR_NEW_BUILDS)
+    ]
+    assert not offenders
+
+
+def test_ids_are_stable_and_name_their_task(pack) -> None:
+    for q in pack.questions:
+        assert q.id.startswith(f"mls-{q.task_id}-"), q.id
+    counts = Counter(q.id for q in pack.questions)
+    assert max(counts.values()) == 1
