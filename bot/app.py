@@ -22,6 +22,7 @@ from bot.scheduler import DailyJobs, utcnow
 from bot.services.daily import DailyService
 from bot.services.daily_runner import DailyRunner
 from bot.services.guilds import GuildService
+from bot.services.mock import MockService
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,8 @@ class StudyBot(commands.Bot):
             sessions, packs, default_pack=settings.default_pack, default_timezone=settings.default_timezone
         )
         self.daily_service = DailyService(sessions, self.guild_service)
-        self.jobs = DailyJobs(scheduler)
+        self.mock_service = MockService(sessions, self.guild_service)
+        self.jobs = DailyJobs(scheduler, self.mock_service)
         from bot.discord.publisher import DiscordPublisher
 
         self.publisher = DiscordPublisher(self)
@@ -108,11 +110,14 @@ class StudyBot(commands.Bot):
     async def setup_hook(self) -> None:
         from bot.discord.cogs.daily import DailyCog
         from bot.discord.cogs.exam import ExamCog
+        from bot.discord.cogs.mock import MockCog
+        from bot.discord.mock_ui import MockButton
         from bot.discord.views import PickButton
 
         await self.add_cog(ExamCog(self))
         await self.add_cog(DailyCog(self))
-        self.add_dynamic_items(PickButton)
+        await self.add_cog(MockCog(self))
+        self.add_dynamic_items(PickButton, MockButton)
         await self.sync_commands()
 
     async def sync_commands(self, *, force: bool = False) -> bool:

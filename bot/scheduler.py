@@ -17,6 +17,7 @@ from apscheduler.triggers.date import DateTrigger
 from bot.domain.schedule import GRACE, WEEKDAY_NAMES
 from bot.services.daily import ScheduleView
 from bot.services.daily_runner import DailyRunner
+from bot.services.mock import MockService
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +30,21 @@ def reveal_job_id(post_id: int) -> str:
     return f"reveal:{post_id}"
 
 
+def mock_job_id(session_id: int) -> str:
+    return f"mock:{session_id}"
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
 class DailyJobs:
-    def __init__(self, scheduler: AsyncIOScheduler) -> None:
+    """The bot's jobs: daily posts (cron), reveals and mock deadlines (one-off dates)."""
+
+    def __init__(self, scheduler: AsyncIOScheduler, mocks: MockService) -> None:
         self.scheduler = scheduler
         self.runner: DailyRunner | None = None
+        self._mocks = mocks
 
     def attach(self, runner: DailyRunner) -> None:
         self.runner = runner
@@ -83,6 +91,22 @@ class DailyJobs:
             max_instances=1,
         )
 
+    def arm_mock_deadline(self, session_id: int, at: dt.datetime) -> None:
+        self.scheduler.add_job(
+            self._expire_mock,
+            DateTrigger(run_date=at),
+            args=[session_id],
+            id=mock_job_id(session_id),
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    async def _expire_mock(self, session_id: int) -> None:
+        try:
+            await self._mocks.expire(session_id, utcnow())
+        except Exception:
+            log.exception("finishing mock %s at its deadline failed", session_id)
+
     async def _post(self, schedule_id: int, timezone: str) -> None:
         now = utcnow()
         try:
@@ -103,3 +127,5 @@ class DailyJobs:
                 job.remove()
         for view in await self._runner().daily.active_schedules():
             self.arm_schedule(view)
+        for session_id, deadline in await self._mocks.unfinished():
+            self.arm_mock_deadline(session_id, deadline)

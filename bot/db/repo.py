@@ -8,7 +8,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Answer, BotState, Guild, Member, MemberStat, Post, Schedule
+from bot.db.models import (
+    Answer,
+    Attempt,
+    BotState,
+    Guild,
+    Member,
+    MemberStat,
+    MockAnswer,
+    MockSession,
+    Post,
+    Schedule,
+)
 
 
 async def get_state(session: AsyncSession, key: str) -> str | None:
@@ -161,3 +172,53 @@ async def member(session: AsyncSession, guild_id: int, user_id: int) -> Member:
         session.add(row)
         await session.flush()
     return row
+
+
+# --- mocks ----------------------------------------------------------------------------------------
+
+
+async def active_mock(session: AsyncSession, user_id: int) -> MockSession | None:
+    query = select(MockSession).where(MockSession.user_id == user_id, MockSession.finished_at.is_(None))
+    return await session.scalar(query.order_by(MockSession.id.desc()))
+
+
+async def unfinished_mocks(session: AsyncSession) -> list[MockSession]:
+    return list((await session.scalars(select(MockSession).where(MockSession.finished_at.is_(None)))).all())
+
+
+async def mock_answers(session: AsyncSession, session_id: int) -> list[MockAnswer]:
+    query = select(MockAnswer).where(MockAnswer.session_id == session_id).order_by(MockAnswer.position)
+    return list((await session.scalars(query)).all())
+
+
+async def finish_mock(session: AsyncSession, session_id: int, now: dt.datetime) -> bool:
+    """Compare-and-set: only the first caller finishes (and grades) a mock."""
+    result = await session.execute(
+        update(MockSession)
+        .where(MockSession.id == session_id, MockSession.finished_at.is_(None))
+        .values(finished_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def mock_history(session: AsyncSession, user_id: int, limit: int) -> list[MockSession]:
+    query = (
+        select(MockSession)
+        .where(MockSession.user_id == user_id, MockSession.finished_at.is_not(None))
+        .order_by(MockSession.id.desc())
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def last_seen(session: AsyncSession, user_id: int, pack: str) -> dict[str, dt.datetime]:
+    query = (
+        select(Attempt.question_id, func.max(Attempt.answered_at))
+        .where(Attempt.user_id == user_id, Attempt.pack == pack)
+        .group_by(Attempt.question_id)
+    )
+    return {qid: when for qid, when in (await session.execute(query)).all()}
+
+
+async def add_attempt(session: AsyncSession, attempt: Attempt) -> None:
+    session.add(attempt)

@@ -1,0 +1,138 @@
+"""/mock: private, timed mini mock exams with a score report and a review."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord import mock_ui
+from bot.discord.replies import reply_privately
+from bot.errors import UserError
+from bot.services.mock import MockState
+
+if TYPE_CHECKING:
+    from bot.app import StudyBot
+
+log = logging.getLogger(__name__)
+
+TIME_UP = "⏰ Time is up: the mock finished on its own; unanswered questions count as wrong."
+
+
+class MockCog(commands.Cog):
+    mock = app_commands.Group(name="mock", description="Private, timed mock exams")
+
+    def __init__(self, bot: StudyBot) -> None:
+        self.bot = bot
+
+    @mock.command(name="start", description="Start a private mock exam at the real exam's pace")
+    @app_commands.describe(
+        questions="How many questions (default 10)", domain="Only one domain (default: all)"
+    )
+    async def start(
+        self,
+        interaction: discord.Interaction[StudyBot],
+        questions: Literal[10, 20, 30, 65] = 10,
+        domain: str | None = None,
+    ) -> None:
+        state = await self.bot.mock_service.start(
+            interaction.user.id, interaction.guild_id, questions, domain, discord.utils.utcnow()
+        )
+        self.bot.jobs.arm_mock_deadline(state.id, state.deadline)
+        await interaction.response.send_message(
+            content=f"Your {len(state.questions)}-question mock has started. Only you can see it.",
+            embed=mock_ui.question_embed(state),
+            view=mock_ui.question_view(state),
+            ephemeral=True,
+        )
+
+    @start.autocomplete("domain")
+    async def _domains(
+        self, interaction: discord.Interaction[StudyBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        pack = await self.bot.guild_service.pack_for(interaction.guild_id, discord.utils.utcnow())
+        return [
+            app_commands.Choice(name=f"{d.id}: {d.name}"[:100], value=d.id)
+            for d in pack.blueprint.domains
+            if current.casefold() in f"{d.id} {d.name}".casefold()
+        ]
+
+    @mock.command(name="resume", description="Bring back your running mock in a fresh message")
+    async def resume(self, interaction: discord.Interaction[StudyBot]) -> None:
+        state = await self.bot.mock_service.active(interaction.user.id, discord.utils.utcnow())
+        if state is None:
+            raise UserError(
+                "You have no mock running. `/mock start` begins one; `/mock history` shows past ones."
+            )
+        await interaction.response.send_message(
+            embed=mock_ui.question_embed(state), view=mock_ui.question_view(state), ephemeral=True
+        )
+
+    @mock.command(name="history", description="Your past mocks with their scores and trend")
+    async def history(self, interaction: discord.Interaction[StudyBot]) -> None:
+        summaries = await self.bot.mock_service.history(interaction.user.id)
+        pack = await self.bot.guild_service.pack_for(interaction.guild_id, discord.utils.utcnow())
+        embed = mock_ui.history_embed(summaries, pack.blueprint.scale.passing)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    async def press(
+        self, interaction: discord.Interaction[StudyBot], session_id: int, action: str, arg: str
+    ) -> None:
+        """Any mock button. Every press answers at once by updating the message it was pressed on."""
+        service, user, now = self.bot.mock_service, interaction.user.id, discord.utils.utcnow()
+        try:
+            if action == "pick":
+                state = await service.pick(session_id, user, arg, now)
+            elif action == "goto":
+                state = await service.move(session_id, user, int(arg), now)
+            elif action == "flag":
+                state = await service.flag(session_id, user, now)
+            elif action in {"finish", "confirm"}:
+                state = await service.get(session_id, user, now)
+                if not state.finished and action == "finish" and (state.unanswered or state.flagged_count):
+                    await self._show(interaction, mock_ui.confirm_embed(state), mock_ui.confirm_view(state))
+                    return
+                state = await service.finish(session_id, user, now)
+            else:
+                state = await service.get(session_id, user, now)
+            await self._render(interaction, state, action, arg)
+        except UserError as error:
+            if "Time is up" in error.message:
+                state = await service.get(session_id, user, now)
+                await self._show(
+                    interaction, mock_ui.report_embed(state, note=TIME_UP), mock_ui.report_view(state)
+                )
+            else:
+                await reply_privately(interaction, error.message)
+        except Exception:
+            log.exception("mock button %s on mock %s failed", action, session_id)
+            await reply_privately(interaction, "Sorry, something went wrong on our side. Please press again.")
+
+    async def _render(
+        self, interaction: discord.Interaction[StudyBot], state: MockState, action: str, arg: str
+    ) -> None:
+        if state.finished and action == "review":
+            index = max(0, min(len(state.questions) - 1, int(arg or 0)))
+            await self._show(
+                interaction, mock_ui.review_embed(state, index), mock_ui.review_view(state, index)
+            )
+        elif state.finished:
+            note = (
+                TIME_UP
+                if state.finished_at == state.deadline and action not in {"finish", "confirm"}
+                else None
+            )
+            await self._show(interaction, mock_ui.report_embed(state, note=note), mock_ui.report_view(state))
+        elif action == "review":
+            raise UserError("The review opens when you finish the mock.")
+        else:
+            await self._show(interaction, mock_ui.question_embed(state), mock_ui.question_view(state))
+
+    @staticmethod
+    async def _show(
+        interaction: discord.Interaction[StudyBot], embed: discord.Embed, view: discord.ui.View
+    ) -> None:
+        await interaction.response.edit_message(content=None, embed=embed, view=view)

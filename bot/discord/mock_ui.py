@@ -1,0 +1,268 @@
+"""What a member sees of a mock: the question card, the finish check, the report and the review."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.discord.render import CHOOSE_WORDS, EMBED_COLOUR, timestamp
+from bot.domain.grading import LETTER_EMOJI, is_correct
+from bot.domain.pack import QuestionKind
+from bot.services.mock import MockState, MockSummary
+
+if TYPE_CHECKING:
+    from bot.app import StudyBot
+
+PREFIX = "studybot:mock"
+
+
+def _custom_id(state: MockState, action: str, arg: str | int = "") -> str:
+    return f"{PREFIX}:{state.id}:{action}" + (f":{arg}" if arg != "" else "")
+
+
+class MockButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"studybot:mock:(?P<session>\d+):(?P<action>[a-z]+)(?::(?P<arg>[A-F0-9]+))?",
+):
+    """Every button of a mock. The custom_id carries the mock and the action, so buttons keep working
+    after a restart and on old messages."""
+
+    def __init__(self, button: discord.ui.Button[Any], session_id: int, action: str, arg: str) -> None:
+        super().__init__(button)
+        self.session_id, self.action, self.arg = session_id, action, arg
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> MockButton:
+        assert isinstance(item, discord.ui.Button)
+        return cls(item, int(match["session"]), match["action"], match["arg"] or "")
+
+    async def callback(self, interaction: discord.Interaction[StudyBot]) -> None:  # type: ignore[override]
+        from bot.discord.cogs.mock import MockCog
+
+        cog = interaction.client.get_cog(MockCog.__cog_name__)
+        assert isinstance(cog, MockCog)
+        await cog.press(interaction, self.session_id, self.action, self.arg)
+
+
+def _button(
+    state: MockState,
+    label: str,
+    action: str,
+    arg: str | int = "",
+    *,
+    style: discord.ButtonStyle,
+    row: int,
+    disabled: bool = False,
+    emoji: str | None = None,
+) -> MockButton:
+    custom_id = _custom_id(state, action, arg)
+    button: discord.ui.Button[Any] = discord.ui.Button(
+        label=label, style=style, custom_id=custom_id, row=row, disabled=disabled, emoji=emoji
+    )
+    return MockButton(button, state.id, action, str(arg))
+
+
+def progress_line(state: MockState) -> str:
+    return (
+        f"Question {state.position + 1} of {len(state.questions)} · {state.answered} answered · "
+        f"{state.flagged_count} flagged · time left {timestamp(state.deadline)}"
+    )
+
+
+def question_embed(state: MockState) -> discord.Embed:
+    question = state.current
+    picked = state.answers[state.position]
+    lines = [f"{'✅' if o.letter in picked else LETTER_EMOJI[o.letter]} {o.text}" for o in question.options]
+    choose = ""
+    if question.kind is QuestionKind.MULTIPLE:
+        choose = f"\n\n**Choose {CHOOSE_WORDS.get(question.choose, question.choose)}.**"
+    flag = " 🚩" if state.flagged[state.position] else ""
+    embed = discord.Embed(
+        title=f"Mock exam · {state.pack.blueprint.code} · question {state.position + 1}{flag}",
+        description=f"{question.stem}\n\n" + "\n".join(lines) + choose,
+        colour=EMBED_COLOUR,
+    )
+    embed.add_field(name="Progress", value=progress_line(state), inline=False)
+    embed.set_footer(text="Answers and explanations are shown when you finish.")
+    return embed
+
+
+def question_view(state: MockState) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    question = state.current
+    picked = state.answers[state.position]
+    for index, option in enumerate(question.options):
+        style = discord.ButtonStyle.primary if option.letter in picked else discord.ButtonStyle.secondary
+        view.add_item(_button(state, option.letter, "pick", option.letter, style=style, row=index // 5))
+    last = state.position == len(state.questions) - 1
+    nav = 2
+    view.add_item(
+        _button(
+            state,
+            "Back",
+            "goto",
+            max(0, state.position - 1),
+            style=discord.ButtonStyle.secondary,
+            row=nav,
+            disabled=state.position == 0,
+        )
+    )
+    view.add_item(
+        _button(
+            state,
+            "Next",
+            "goto",
+            min(len(state.questions) - 1, state.position + 1),
+            style=discord.ButtonStyle.secondary,
+            row=nav,
+            disabled=last,
+        )
+    )
+    flagged = state.flagged[state.position]
+    view.add_item(
+        _button(
+            state,
+            "Unflag" if flagged else "Flag for review",
+            "flag",
+            style=discord.ButtonStyle.secondary,
+            row=nav,
+            emoji="🚩",
+        )
+    )
+    view.add_item(_button(state, "Finish", "finish", style=discord.ButtonStyle.danger, row=nav))
+    return view
+
+
+def confirm_embed(state: MockState) -> discord.Embed:
+    parts = []
+    if state.unanswered:
+        parts.append(f"{state.unanswered} unanswered (they count as wrong)")
+    if state.flagged_count:
+        parts.append(f"{state.flagged_count} flagged for review")
+    embed = discord.Embed(
+        title="Finish the mock?",
+        description="You have " + " and ".join(parts) + ".",
+        colour=discord.Colour.orange(),
+    )
+    embed.add_field(name="Progress", value=progress_line(state), inline=False)
+    return embed
+
+
+def confirm_view(state: MockState) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(_button(state, "Finish now", "confirm", style=discord.ButtonStyle.danger, row=0))
+    view.add_item(
+        _button(state, "Keep going", "goto", state.position, style=discord.ButtonStyle.secondary, row=0)
+    )
+    return view
+
+
+def _duration(delta: dt.timedelta) -> str:
+    minutes, seconds = divmod(int(delta.total_seconds()), 60)
+    return f"{minutes} min {seconds:02d} s"
+
+
+def report_embed(state: MockState, *, note: str | None = None) -> discord.Embed:
+    report = state.report
+    bp = state.pack.blueprint
+    verdict = "above" if report.passed else "below"
+    embed = discord.Embed(
+        title=f"Mock exam result: {report.correct}/{report.asked} ({report.correct / report.asked:.0%})",
+        description=(
+            (f"{note}\n\n" if note else "")
+            + f"Estimated scaled score **{report.scaled}** on {bp.scale.minimum}–{bp.scale.maximum}, "
+            f"{verdict} the pass mark of {bp.scale.passing}.\n"
+            "This is an estimate: blueprint-weighted accuracy per domain mapped onto the score scale."
+        ),
+        colour=discord.Colour.green() if report.passed else discord.Colour.orange(),
+    )
+    for result in report.domains:
+        domain = bp.domain(result.domain_id)
+        name = f"Domain {result.domain_id}: {domain.name if domain else ''}"[:256]
+        flag = " · ⚠️ needs work" if report.needs_work(result) else ""
+        embed.add_field(
+            name=name, value=f"{result.correct}/{result.asked} ({result.accuracy:.0%}){flag}", inline=False
+        )
+    embed.add_field(name="Time used", value=_duration(state.time_used), inline=True)
+    return embed
+
+
+def report_view(state: MockState) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(_button(state, "Review answers", "review", 0, style=discord.ButtonStyle.primary, row=0))
+    return view
+
+
+def review_embed(state: MockState, index: int) -> discord.Embed:
+    question = state.questions[index]
+    given = state.answers[index]
+    right = bool(given) and is_correct(question, given)
+    key = ", ".join(sorted(question.key))
+    options = "\n".join(f"{LETTER_EMOJI[o.letter]} {o.text}" for o in question.options)
+    embed = discord.Embed(
+        title=f"Review {index + 1} of {len(state.questions)}: {'✅ correct' if right else '❌ wrong'}",
+        description=f"{question.stem}\n\n{options}"[:4096],
+        colour=discord.Colour.green() if right else discord.Colour.red(),
+    )
+    embed.add_field(name="Your answer", value=", ".join(given) if given else "(none)", inline=True)
+    embed.add_field(name="Key", value=key, inline=True)
+    embed.add_field(name="Why", value=question.explanation[:1024], inline=False)
+    for letter, reason in sorted(question.why_wrong.items()):
+        if letter in given:
+            embed.add_field(name=f"Why not {letter}", value=reason[:1024], inline=False)
+    embed.add_field(name="Read more", value="\n".join(question.references)[:1024], inline=False)
+    return embed
+
+
+def review_view(state: MockState, index: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        _button(
+            state,
+            "Previous",
+            "review",
+            max(0, index - 1),
+            style=discord.ButtonStyle.secondary,
+            row=0,
+            disabled=index == 0,
+        )
+    )
+    view.add_item(
+        _button(
+            state,
+            "Next",
+            "review",
+            min(len(state.questions) - 1, index + 1),
+            style=discord.ButtonStyle.secondary,
+            row=0,
+            disabled=index >= len(state.questions) - 1,
+        )
+    )
+    view.add_item(_button(state, "Back to the report", "report", style=discord.ButtonStyle.primary, row=0))
+    return view
+
+
+def history_embed(summaries: list[MockSummary], passing: int) -> discord.Embed:
+    embed = discord.Embed(title="Your mock exams", colour=EMBED_COLOUR)
+    if not summaries:
+        embed.description = "No finished mocks yet. `/mock start` begins one."
+        return embed
+    lines = []
+    ordered = list(reversed(summaries))
+    for previous, item in zip([None, *ordered], ordered, strict=False):
+        trend = (
+            ""
+            if previous is None
+            else (" ↑" if item.scaled > previous.scaled else " ↓" if item.scaled < previous.scaled else " →")
+        )
+        lines.append(
+            f"{timestamp(item.started_at, 'd')} · {item.correct}/{item.asked} · est. {item.scaled}{trend}"
+            + (" ✅" if item.scaled >= passing else "")
+        )
+    embed.description = "\n".join(reversed(lines))
+    return embed

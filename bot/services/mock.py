@@ -1,0 +1,286 @@
+"""Private timed mock exams. All state is in the database, so a restart loses nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db import repo
+from bot.db.models import Attempt, MockAnswer, MockSession
+from bot.domain.grading import is_correct
+from bot.domain.mock import MOCK_SIZES, MockReport, draw_mock, grade_mock, time_allowed
+from bot.domain.pack import ExamPack, Question, QuestionKind
+from bot.errors import NotFoundError, UserError
+from bot.services.guilds import GuildService
+
+DM_GUILD = 0  # statistics of mocks taken in direct messages
+
+
+@dataclass(frozen=True)
+class MockState:
+    id: int
+    user_id: int
+    guild_id: int | None
+    pack: ExamPack
+    questions: tuple[Question, ...]
+    answers: tuple[str, ...]
+    flagged: tuple[bool, ...]
+    position: int
+    started_at: dt.datetime
+    deadline: dt.datetime
+    finished_at: dt.datetime | None
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None
+
+    @property
+    def current(self) -> Question:
+        return self.questions[self.position]
+
+    @property
+    def answered(self) -> int:
+        return sum(len(a) == q.choose for a, q in zip(self.answers, self.questions, strict=True))
+
+    @property
+    def unanswered(self) -> int:
+        return len(self.questions) - self.answered
+
+    @property
+    def flagged_count(self) -> int:
+        return sum(self.flagged)
+
+    @property
+    def report(self) -> MockReport:
+        return grade_mock(self.pack, self.questions, self.answers)
+
+    @property
+    def time_used(self) -> dt.timedelta:
+        end = self.finished_at or self.deadline
+        return min(end, self.deadline) - self.started_at
+
+
+@dataclass(frozen=True)
+class MockSummary:
+    id: int
+    started_at: dt.datetime
+    asked: int
+    correct: int
+    scaled: int
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+class MockService:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        guilds: GuildService,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._guilds = guilds
+        self._rng = rng or random.Random()  # noqa: S311 - shuffling practice questions
+
+    async def start(
+        self, user_id: int, guild_id: int | None, size: int, domain_id: str | None, now: dt.datetime
+    ) -> MockState:
+        if size not in MOCK_SIZES:
+            raise UserError(f"A mock has {', '.join(map(str, MOCK_SIZES))} questions.")
+        pack = await self._guilds.pack_for(guild_id, now)
+        if domain_id is not None and pack.blueprint.domain(domain_id) is None:
+            listing = ", ".join(f"{d.id} ({d.name})" for d in pack.blueprint.domains)
+            raise UserError(f"Unknown domain `{domain_id}`. {pack.blueprint.code} has {listing}.")
+        async with self._sessions.begin() as session:
+            running = await repo.active_mock(session, user_id)
+            if running is not None and _aware(running.deadline) > now:
+                raise UserError("You already have a mock running. `/mock resume` brings it back.")
+            if running is not None:
+                await self._finish(session, running, now)
+            seen = await repo.last_seen(session, user_id, pack.slug)
+            questions = draw_mock(pack, size, self._rng, last_seen=seen, domain_id=domain_id)
+            row = MockSession(
+                guild_id=guild_id,
+                user_id=user_id,
+                pack=pack.slug,
+                question_ids=",".join(q.id for q in questions),
+                position=0,
+                started_at=now,
+                deadline=now + time_allowed(pack.blueprint, size),
+            )
+            session.add(row)
+            await session.flush()
+            return await self._state(session, row)
+
+    async def _state(self, session: AsyncSession, row: MockSession) -> MockState:
+        pack = self._guilds.pack(row.pack)
+        questions = tuple(
+            q for q in (pack.question(qid) for qid in row.question_ids.split(",")) if q is not None
+        )
+        answers = [""] * len(questions)
+        flagged = [False] * len(questions)
+        for answer in await repo.mock_answers(session, row.id):
+            if answer.position < len(questions):
+                answers[answer.position], flagged[answer.position] = answer.letters, answer.flagged
+        finished = None if row.finished_at is None else _aware(row.finished_at)
+        return MockState(
+            row.id,
+            row.user_id,
+            row.guild_id,
+            pack,
+            questions,
+            tuple(answers),
+            tuple(flagged),
+            row.position,
+            _aware(row.started_at),
+            _aware(row.deadline),
+            finished,
+        )
+
+    async def _owned(self, session: AsyncSession, session_id: int, user_id: int) -> MockSession:
+        row = await session.get(MockSession, session_id)
+        if row is None:
+            raise NotFoundError("That mock no longer exists.")
+        if row.user_id != user_id:
+            raise UserError("This is not your mock. Start your own with `/mock start`.")
+        return row
+
+    async def get(self, session_id: int, user_id: int, now: dt.datetime) -> MockState:
+        """The mock as it stands; one whose time ran out is finished on the way."""
+        async with self._sessions.begin() as session:
+            row = await self._owned(session, session_id, user_id)
+            if row.finished_at is None and _aware(row.deadline) <= now:
+                await self._finish(session, row, now)
+            return await self._state(session, row)
+
+    async def active(self, user_id: int, now: dt.datetime) -> MockState | None:
+        async with self._sessions.begin() as session:
+            row = await repo.active_mock(session, user_id)
+            if row is None:
+                return None
+        state = await self.get(row.id, user_id, now)
+        return None if state.finished else state
+
+    async def _editable(
+        self, session: AsyncSession, session_id: int, user_id: int, now: dt.datetime
+    ) -> MockSession:
+        row = await self._owned(session, session_id, user_id)
+        if row.finished_at is not None:
+            raise UserError("This mock is finished. Its report is below; `/mock start` begins a new one.")
+        if _aware(row.deadline) <= now:
+            await self._finish(session, row, now)
+            raise UserError(
+                "Time is up: the mock finished on its own and unanswered questions count as wrong."
+            )
+        return row
+
+    async def _answer_row(self, session: AsyncSession, row: MockSession) -> MockAnswer:
+        answer = await session.get(MockAnswer, (row.id, row.position))
+        if answer is None:
+            answer = MockAnswer(session_id=row.id, position=row.position, letters="", flagged=False)
+            session.add(answer)
+        return answer
+
+    async def pick(self, session_id: int, user_id: int, letter: str, now: dt.datetime) -> MockState:
+        """Single answer: choose the letter. Multiple response: toggle it (up to `choose` letters)."""
+        async with self._sessions.begin() as session:
+            row = await self._editable(session, session_id, user_id, now)
+            state = await self._state(session, row)
+            question = state.current
+            if letter not in question.letters:
+                raise UserError(f"This question has no option {letter}.")
+            answer = await self._answer_row(session, row)
+            if question.kind is QuestionKind.SINGLE:
+                answer.letters = letter
+            elif letter in answer.letters:
+                answer.letters = answer.letters.replace(letter, "")
+            elif len(answer.letters) < question.choose:
+                answer.letters = "".join(sorted(answer.letters + letter))
+            else:
+                raise UserError(f"Choose {question.choose}: take a letter back before picking another.")
+            await session.flush()
+            return await self._state(session, row)
+
+    async def move(self, session_id: int, user_id: int, position: int, now: dt.datetime) -> MockState:
+        async with self._sessions.begin() as session:
+            row = await self._editable(session, session_id, user_id, now)
+            count = len(row.question_ids.split(","))
+            row.position = max(0, min(count - 1, position))
+            return await self._state(session, row)
+
+    async def flag(self, session_id: int, user_id: int, now: dt.datetime) -> MockState:
+        async with self._sessions.begin() as session:
+            row = await self._editable(session, session_id, user_id, now)
+            answer = await self._answer_row(session, row)
+            answer.flagged = not answer.flagged
+            await session.flush()
+            return await self._state(session, row)
+
+    async def finish(self, session_id: int, user_id: int, now: dt.datetime) -> MockState:
+        async with self._sessions.begin() as session:
+            row = await self._owned(session, session_id, user_id)
+            await self._finish(session, row, now)
+            return await self._state(session, row)
+
+    async def expire(self, session_id: int, now: dt.datetime) -> bool:
+        """The deadline job: finish a mock whose time is up. True if this call finished it."""
+        async with self._sessions.begin() as session:
+            row = await session.get(MockSession, session_id)
+            if row is None or row.finished_at is not None or _aware(row.deadline) > now:
+                return False
+            return await self._finish(session, row, now)
+
+    async def _finish(self, session: AsyncSession, row: MockSession, now: dt.datetime) -> bool:
+        """Grade once: statistics count mock answers (marked as such); they earn no points."""
+        at = min(now, _aware(row.deadline))
+        if not await repo.finish_mock(session, row.id, at):
+            return False
+        await session.refresh(row)
+        state = await self._state(session, row)
+        report = state.report
+        row.correct, row.scaled_score = report.correct, report.scaled
+        guild_id = row.guild_id if row.guild_id is not None else DM_GUILD
+        for question, letters in zip(state.questions, state.answers, strict=True):
+            correct = bool(letters) and is_correct(question, letters)
+            await repo.add_attempt(
+                session,
+                Attempt(
+                    guild_id=row.guild_id,
+                    user_id=row.user_id,
+                    pack=row.pack,
+                    question_id=question.id,
+                    domain_id=question.domain_id,
+                    task_id=question.task_id,
+                    source="mock",
+                    correct=correct,
+                    points=0,
+                    answered_at=at,
+                ),
+            )
+            await repo.add_to_member_stats(
+                session, guild_id, row.user_id, row.pack, question.domain_id, question.task_id, correct
+            )
+        return True
+
+    async def unfinished(self) -> list[tuple[int, dt.datetime]]:
+        async with self._sessions.begin() as session:
+            return [(row.id, _aware(row.deadline)) for row in await repo.unfinished_mocks(session)]
+
+    async def history(self, user_id: int, limit: int = 10) -> list[MockSummary]:
+        async with self._sessions.begin() as session:
+            rows = await repo.mock_history(session, user_id, limit)
+            return [
+                MockSummary(
+                    r.id,
+                    _aware(r.started_at),
+                    len(r.question_ids.split(",")),
+                    r.correct or 0,
+                    r.scaled_score or 0,
+                )
+                for r in rows
+            ]
