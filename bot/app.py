@@ -111,12 +111,14 @@ class StudyBot(commands.Bot):
         from bot.discord.cogs.daily import DailyCog
         from bot.discord.cogs.exam import ExamCog
         from bot.discord.cogs.mock import MockCog
+        from bot.discord.cogs.quiz import QuizCog
         from bot.discord.mock_ui import MockButton
         from bot.discord.views import PickButton
 
         await self.add_cog(ExamCog(self))
         await self.add_cog(DailyCog(self))
         await self.add_cog(MockCog(self))
+        await self.add_cog(QuizCog(self))
         self.add_dynamic_items(PickButton, MockButton)
         await self.sync_commands()
 

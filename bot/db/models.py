@@ -85,6 +85,11 @@ class Post(Base):
     )
     occurrence: Mapped[dt.date | None] = mapped_column(Date, default=None)
     kind: Mapped[str] = mapped_column(String(16))  # daily | quiz
+    # A quiz is a series of rounds; each round is a post. series_id is the first round's post id.
+    series_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    rounds: Mapped[int] = mapped_column(Integer, default=1)
+    domains: Mapped[str] = mapped_column(String(200), default="")
     pack: Mapped[str] = mapped_column(String(64))
     question_id: Mapped[str] = mapped_column(String(64))
     answer_mode: Mapped[str] = mapped_column(String(16), default="reactions")

@@ -222,3 +222,26 @@ async def last_seen(session: AsyncSession, user_id: int, pack: str) -> dict[str,
 
 async def add_attempt(session: AsyncSession, attempt: Attempt) -> None:
     session.add(attempt)
+
+
+async def running_quiz_round(session: AsyncSession, channel_id: int) -> Post | None:
+    query = (
+        select(Post)
+        .where(
+            Post.channel_id == channel_id, Post.kind == "quiz", Post.state.in_(("posting", "open", "scored"))
+        )
+        .order_by(Post.id.desc())
+    )
+    return await session.scalar(query)
+
+
+async def series_answers(session: AsyncSession, series_id: int) -> list[tuple[int, str, str, str]]:
+    """(member, letters, question id, pack) for every locked answer over every round of a quiz."""
+    query = (
+        select(Answer.user_id, Answer.letters, Post.question_id, Post.pack)
+        .join(Post, Post.id == Answer.post_id)
+        .where(Post.series_id == series_id, Answer.locked.is_(True))
+    )
+    return [
+        (int(u), str(letters), str(q), str(p)) for u, letters, q, p in (await session.execute(query)).all()
+    ]

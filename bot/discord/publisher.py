@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.discord.render import closed_embed, post_marker, question_embed, reveal_embed
+from bot.discord.render import closed_embed, post_marker, question_embed, reveal_embed, roundup_embed
 from bot.discord.views import answer_view
 from bot.domain.grading import EMOJI_LETTER, LETTER_EMOJI
 from bot.services.daily import PostPlan, Reveal
@@ -201,3 +201,10 @@ class DiscordPublisher:
             )
         except discord.HTTPException as exc:
             log.info("could not tell the admins of guild %s: %s", guild_id, exc)
+
+    async def quiz_roundup(self, plan: PostPlan, results: list[tuple[int, int, int]]) -> None:
+        channel = await self._channel(plan.channel_id)
+        try:
+            await channel.send(embed=roundup_embed(results, plan.rounds), allowed_mentions=NO_PINGS)
+        except discord.HTTPException as exc:
+            raise PublishFault(f"Discord refused the round-up: {exc.text}") from exc

@@ -50,6 +50,12 @@ def post_marker(post_id: int) -> str:
     return f"post #{post_id}"
 
 
+def _post_title(plan: PostPlan, domain_name: str) -> str:
+    if plan.kind == "quiz":
+        return f"Quiz · round {plan.round} of {plan.rounds} · {domain_name}"
+    return f"Question of the day · {domain_name}"
+
+
 def question_embed(plan: PostPlan, *, answered: int | None = None, title: str | None = None) -> discord.Embed:
     question, bp = plan.question, plan.pack.blueprint
     domain = bp.domain(question.domain_id)
@@ -59,7 +65,7 @@ def question_embed(plan: PostPlan, *, answered: int | None = None, title: str | 
         f"\n\n**Choose {CHOOSE_WORDS.get(question.choose, question.choose)}.**" if question.choose > 1 else ""
     )
     embed = discord.Embed(
-        title=title or f"Question of the day · {domain.name if domain else question.domain_id}",
+        title=title or _post_title(plan, domain.name if domain else question.domain_id),
         description=f"{question.stem}\n\n{options}{choose}"[:4096],
         colour=EMBED_COLOUR,
     )
@@ -129,3 +135,19 @@ def schedule_line(view: ScheduleView, now: dt.datetime) -> str:
         return f"{head}\n⏸️ Paused" + (f": {view.pause_reason}" if view.pause_reason else "")
     _, when = s.next_occurrence(now)
     return f"{head}\nNext post {timestamp(when, 'F')} ({timestamp(when)})"
+
+
+def roundup_embed(results: list[tuple[int, int, int]], rounds: int) -> discord.Embed:
+    embed = discord.Embed(title=f"Quiz over: {rounds} round{'s' if rounds != 1 else ''}", colour=EMBED_COLOUR)
+    if not results:
+        embed.description = "Nobody answered this time. `/quiz` starts another."
+        return embed
+    medals = ["🥇", "🥈", "🥉"]
+    lines = [
+        f"{medals[i] if i < 3 else f'{i + 1}.'} <@{user_id}> {correct}/{rounds} correct"
+        + (f" ({answered} answered)" if answered != rounds else "")
+        for i, (user_id, correct, answered) in enumerate(results[:20])
+    ]
+    embed.description = "\n".join(lines)
+    embed.set_footer(text="Correct quiz answers earn 5 points each.")
+    return embed

@@ -29,6 +29,8 @@ from bot.errors import NotFoundError, UserError
 from bot.services.guilds import GuildService
 
 ANSWER_MODES = ("reactions", "buttons")
+MAX_QUIZ_ROUNDS = 10
+MIN_QUIZ_WINDOW, MAX_QUIZ_WINDOW = 15, 600
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,9 @@ class PostPlan:
     hide_answers: bool
     message_id: int | None
     state: str
+    series_id: int | None = None
+    round: int = 1
+    rounds: int = 1
 
 
 @dataclass(frozen=True)
@@ -253,45 +258,117 @@ class DailyService:
         now: dt.datetime,
         kind: str,
     ) -> PostPlan | None:
+        return await self._insert_post(
+            guild_id,
+            channel_id,
+            view.domains,
+            now,
+            view.schedule.closes_at(now),
+            {"schedule_id": view.id, "occurrence": day, "kind": kind, "answer_mode": view.answer_mode},
+        )
+
+    async def _insert_post(
+        self,
+        guild_id: int,
+        channel_id: int,
+        domains: tuple[str, ...],
+        now: dt.datetime,
+        closes_at: dt.datetime,
+        values: dict[str, object],
+    ) -> PostPlan | None:
         config = await self._guilds.config(guild_id, now)
         pack = self._guilds.pack(config.pack)
         async with self._sessions.begin() as session:
             asked = await repo.asked_question_ids(session, guild_id, pack.slug)
-            question = next_question(pack, asked, self._rng, view.domains or None)
+            question = next_question(pack, asked, self._rng, domains or None)
             if question is None:
-                raise UserError("No questions match this schedule's domains.")
-            closes_at = view.schedule.closes_at(now)
+                raise UserError("No questions match those domains.")
             post_id = await repo.claim_post(
                 session,
                 {
                     "guild_id": guild_id,
                     "channel_id": channel_id,
-                    "schedule_id": view.id,
-                    "occurrence": day,
-                    "kind": kind,
                     "pack": pack.slug,
                     "question_id": question.id,
-                    "answer_mode": view.answer_mode,
                     "state": "posting",
                     "opened_at": now,
                     "closes_at": closes_at,
+                    "domains": ",".join(domains),
+                    **values,
                 },
             )
-        if post_id is None:
-            return None
-        return PostPlan(
-            post_id,
+            if post_id is None:
+                return None
+            post = await session.get(Post, post_id)
+            assert post is not None
+            if post.kind == "quiz" and post.series_id is None:
+                post.series_id = post_id
+            return await self._plan(session, post)
+
+    # --- channel quizzes -------------------------------------------------------------------------
+
+    async def running_quiz_end(self, channel_id: int) -> dt.datetime | None:
+        """When the quiz running in a channel will end, or None if none is running."""
+        async with self._sessions.begin() as session:
+            post = await repo.running_quiz_round(session, channel_id)
+            if post is None:
+                return None
+            window = _aware(post.closes_at) - _aware(post.opened_at)
+            return _aware(post.closes_at) + window * (post.rounds - post.round)
+
+    async def start_quiz(
+        self, guild_id: int, channel_id: int, domain_id: str | None, rounds: int, now: dt.datetime
+    ) -> PostPlan:
+        if not 1 <= rounds <= MAX_QUIZ_ROUNDS:
+            raise UserError(f"A quiz has 1 to {MAX_QUIZ_ROUNDS} rounds.")
+        config = await self._guilds.config(guild_id, now)
+        domains = self._parse_domains(self._guilds.pack(config.pack), domain_id)
+        window = dt.timedelta(seconds=config.quiz_window_seconds)
+        plan = await self._insert_post(
             guild_id,
             channel_id,
-            kind,
-            pack,
-            question,
-            closes_at,
-            view.answer_mode,
-            config.hide_answers,
-            None,
-            "posting",
+            domains,
+            now,
+            now + window,
+            {"kind": "quiz", "round": 1, "rounds": rounds, "answer_mode": "reactions"},
         )
+        assert plan is not None
+        return plan
+
+    async def next_quiz_round(self, post_id: int, now: dt.datetime) -> PostPlan | None:
+        async with self._sessions.begin() as session:
+            post = await session.get(Post, post_id)
+            if post is None or post.kind != "quiz" or post.round >= post.rounds:
+                return None
+            window = _aware(post.closes_at) - _aware(post.opened_at)
+            values: dict[str, object] = {
+                "kind": "quiz",
+                "series_id": post.series_id,
+                "round": post.round + 1,
+                "rounds": post.rounds,
+                "answer_mode": "reactions",
+            }
+            domains = tuple(d for d in post.domains.split(",") if d)
+            guild_id, channel_id = post.guild_id, post.channel_id
+        return await self._insert_post(guild_id, channel_id, domains, now, now + window, values)
+
+    async def quiz_results(self, series_id: int) -> list[tuple[int, int, int]]:
+        """(member, correct, answered) for a whole quiz, best first."""
+        async with self._sessions.begin() as session:
+            answers = await repo.series_answers(session, series_id)
+        tally: dict[int, list[int]] = {}
+        for user_id, letters, question_id, pack_slug in answers:
+            question = self._guilds.pack(pack_slug).question(question_id)
+            counts = tally.setdefault(user_id, [0, 0])
+            counts[0] += int(question is not None and is_correct(question, letters))
+            counts[1] += 1
+        rows = [(user_id, correct, answered) for user_id, (correct, answered) in tally.items()]
+        return sorted(rows, key=lambda r: (-r[1], -r[2], r[0]))
+
+    async def set_quiz_window(self, guild_id: int, seconds: int, now: dt.datetime) -> None:
+        if not MIN_QUIZ_WINDOW <= seconds <= MAX_QUIZ_WINDOW:
+            raise UserError(f"A quiz round lasts {MIN_QUIZ_WINDOW} to {MAX_QUIZ_WINDOW} seconds.")
+        await self._guilds.set_quiz_window(guild_id, seconds, now)
 
     async def mark_open(self, post_id: int, message_id: int) -> None:
         async with self._sessions.begin() as session:
@@ -321,9 +398,12 @@ class DailyService:
             question,
             _aware(post.closes_at),
             post.answer_mode,
-            bool(config and config.hide_answers),
+            bool(config and config.hide_answers) and post.kind == "daily",
             post.message_id,
             post.state,
+            post.series_id,
+            post.round,
+            post.rounds,
         )
 
     # --- answers ---------------------------------------------------------------------------------

@@ -40,6 +40,9 @@ class Publisher(Protocol):
     async def tell_admins(self, guild_id: int, channel_id: int, reason: str) -> None:
         """Let the server's admins know a schedule stopped, where the bot still can."""
 
+    async def quiz_roundup(self, plan: PostPlan, results: list[tuple[int, int, int]]) -> None:
+        """Post the scores of a whole quiz after its last round."""
+
 
 RevealScheduler = Callable[[int, dt.datetime], None]
 
@@ -93,7 +96,25 @@ class DailyRunner:
             log.warning("reveal of post %s failed: %s", post_id, fault.reason)
             message_id = None
         await self.daily.mark_revealed(post_id, message_id)
+        if result.plan.kind == "quiz":
+            await self._after_quiz_round(result.plan, now)
         return result
+
+    async def start_quiz(
+        self, guild_id: int, channel_id: int, domain_id: str | None, rounds: int, now: dt.datetime
+    ) -> PostPlan | None:
+        return await self.publish(await self.daily.start_quiz(guild_id, channel_id, domain_id, rounds, now))
+
+    async def _after_quiz_round(self, plan: PostPlan, now: dt.datetime) -> None:
+        following = await self.daily.next_quiz_round(plan.post_id, now)
+        if following is not None:
+            await self.publish(following)
+            return
+        if plan.round >= plan.rounds and plan.series_id is not None:
+            try:
+                await self._publisher.quiz_roundup(plan, await self.daily.quiz_results(plan.series_id))
+            except PublishFault as fault:
+                log.warning("quiz round-up in channel %s failed: %s", plan.channel_id, fault.reason)
 
     async def reconcile_open_posts(self, now: dt.datetime) -> int:
         """Pick up reactions made while the bot was offline or disconnected."""

@@ -77,3 +77,10 @@ class GuildService:
                 session, guild_id, pack=self._default_pack, timezone=self._default_timezone, now=now
             )
             row.left_at = None
+
+    async def set_quiz_window(self, guild_id: int, seconds: int, now: dt.datetime) -> None:
+        async with self._sessions.begin() as session:
+            row = await repo.ensure_guild(
+                session, guild_id, pack=self._default_pack, timezone=self._default_timezone, now=now
+            )
+            row.quiz_window_seconds = seconds

@@ -125,6 +125,10 @@ def upgrade() -> None:
     sa.Column('schedule_id', sa.Integer(), nullable=True),
     sa.Column('occurrence', sa.Date(), nullable=True),
     sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('series_id', sa.Integer(), nullable=True),
+    sa.Column('round', sa.Integer(), nullable=False),
+    sa.Column('rounds', sa.Integer(), nullable=False),
+    sa.Column('domains', sa.String(length=200), nullable=False),
     sa.Column('pack', sa.String(length=64), nullable=False),
     sa.Column('question_id', sa.String(length=64), nullable=False),
     sa.Column('answer_mode', sa.String(length=16), nullable=False),
@@ -142,6 +146,7 @@ def upgrade() -> None:
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_posts_channel_id'), ['channel_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_posts_guild_id'), ['guild_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_posts_series_id'), ['series_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_posts_state'), ['state'], unique=False)
 
     op.create_table('answers',
@@ -163,6 +168,7 @@ def downgrade() -> None:
     op.drop_table('answers')
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_posts_state'))
+        batch_op.drop_index(batch_op.f('ix_posts_series_id'))
         batch_op.drop_index(batch_op.f('ix_posts_guild_id'))
         batch_op.drop_index(batch_op.f('ix_posts_channel_id'))
 

@@ -188,6 +188,16 @@ class DailyCog(commands.Cog):
         )
         await self._private(interaction, text)
 
+    @daily.command(name="quiz-window", description="How long each /quiz round stays open")
+    @app_commands.describe(seconds="15 to 600 seconds (default 60)")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def quiz_window(
+        self, interaction: discord.Interaction[StudyBot], seconds: app_commands.Range[int, 15, 600]
+    ) -> None:
+        assert interaction.guild is not None
+        await self.bot.daily_service.set_quiz_window(interaction.guild.id, seconds, discord.utils.utcnow())
+        await self._private(interaction, f"Quiz rounds now stay open for {seconds} seconds.")
+
     @staticmethod
     async def _private(interaction: discord.Interaction[StudyBot], text: str) -> None:
         await interaction.response.send_message(

@@ -1,0 +1,71 @@
+"""/quiz: quick questions for the whole channel, answered with reactions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord.publisher import missing_permissions
+from bot.discord.render import timestamp
+from bot.domain.schedule import GRACE
+from bot.services.daily import MAX_QUIZ_ROUNDS
+
+if TYPE_CHECKING:
+    from bot.app import StudyBot
+
+
+class QuizCog(commands.Cog):
+    def __init__(self, bot: StudyBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(
+        name="quiz", description="Quiz the channel: questions one after another, answer with reactions"
+    )
+    @app_commands.describe(domain="Only one domain (default: all)", rounds="How many questions (default 1)")
+    @app_commands.guild_only()
+    async def quiz(
+        self,
+        interaction: discord.Interaction[StudyBot],
+        domain: str | None = None,
+        rounds: app_commands.Range[int, 1, MAX_QUIZ_ROUNDS] = 1,
+    ) -> None:
+        channel = interaction.channel
+        if interaction.guild is None or not isinstance(channel, discord.TextChannel):
+            await interaction.response.send_message("Quizzes run in a server's text channel.", ephemeral=True)
+            return
+        missing = missing_permissions(channel, interaction.guild.me, hide=False)
+        if missing:
+            await interaction.response.send_message(
+                f"I need {', '.join(missing)} in this channel to run a quiz.", ephemeral=True
+            )
+            return
+        ends = await self.bot.daily_service.running_quiz_end(channel.id)
+        if ends is not None and ends > discord.utils.utcnow() - GRACE:
+            await interaction.response.send_message(
+                f"A quiz is already running here; it ends {timestamp(ends)}.", ephemeral=True
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        plan = await self.bot.daily_runner.start_quiz(
+            interaction.guild.id, channel.id, domain, rounds, discord.utils.utcnow()
+        )
+        if plan is None:
+            await interaction.followup.send("I could not post the quiz here.", ephemeral=True)
+            return
+        plural = "s" if rounds > 1 else ""
+        text = f"Quiz started: {rounds} round{plural}, the first closes {timestamp(plan.closes_at)}."
+        await interaction.followup.send(text, ephemeral=True)
+
+    @quiz.autocomplete("domain")
+    async def _domains(
+        self, interaction: discord.Interaction[StudyBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        pack = await self.bot.guild_service.pack_for(interaction.guild_id, discord.utils.utcnow())
+        return [
+            app_commands.Choice(name=f"{d.id}: {d.name}"[:100], value=d.id)
+            for d in pack.blueprint.domains
+            if current.casefold() in f"{d.id} {d.name}".casefold()
+        ]
