@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -32,13 +33,14 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     packs: dict[str, ExamPack]
 
-    def build_bot(self) -> StudyBot:
+    def build_bot(self, **client_options: Any) -> StudyBot:
         # A fresh scheduler per bot: its jobs are rebuilt from the database when the bot is ready.
         return StudyBot(
             settings=self.settings,
             sessions=self.sessions,
             packs=self.packs,
             scheduler=AsyncIOScheduler(timezone=dt.UTC),
+            **client_options,
         )
 
 

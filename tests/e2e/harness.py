@@ -1,0 +1,98 @@
+"""Run the real bot, built exactly as `studybot run` builds it, against the Discord emulator.
+
+`studybot` fixture: a harness whose `start()` brings a bot up (migrations, bank, scheduler, gateway)
+and returns once it is ready and has recovered; `restart()` stops that bot the way a killed process
+stops and starts a new one on the same database file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from bot.app import StudyBot
+from bot.config import Settings
+from bot.runner import runtime
+from tests.emulator import DiscordEmulator
+from tests.emulator.client import pointed_at
+
+
+class StudyBotHarness:
+    def __init__(self, emulator: DiscordEmulator, database: Path, **settings: Any) -> None:
+        self.emulator = emulator
+        self.settings = Settings(
+            discord_token=SecretStr(emulator.token),
+            database_url=f"sqlite+aiosqlite:///{database}",
+            discord_api_base=emulator.api_base,
+            discord_gateway_url=emulator.gateway_url,
+            **settings,
+        )
+        self._stack: contextlib.AsyncExitStack | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.bot: StudyBot | None = None
+        self.starts = 0
+
+    async def start(self, timeout: float = 15.0) -> StudyBot:
+        assert self.bot is None, "already running"
+        stack = contextlib.AsyncExitStack()
+        stack.enter_context(pointed_at(self.emulator))
+        rt = await stack.enter_async_context(runtime(self.settings))
+        # discord.py waits this long after the last GUILD_CREATE before READY; the emulator sends
+        # them all at once, so a short wait loses nothing and keeps each start quick.
+        bot = rt.build_bot(guild_ready_timeout=0.2)
+        ready = asyncio.get_running_loop().create_future()
+
+        async def on_studybot_ready() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        bot.add_listener(on_studybot_ready, "on_studybot_ready")
+        task = asyncio.create_task(bot.start(self.emulator.token), name=f"studybot-{self.starts}")
+        self._stack, self._task, self.bot = stack, task, bot
+        done, _ = await asyncio.wait({task, ready}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        if task in done:
+            await self.stop()
+            task.result()  # raises what made the bot stop during start-up
+            raise AssertionError("the bot stopped during start-up")
+        if ready not in done:
+            await self.stop()
+            raise AssertionError(f"the bot was not ready within {timeout} s")
+        self.starts += 1
+        return bot
+
+    async def stop(self) -> None:
+        """Stop like a killed process: close the client, drop the scheduler, dispose the engine."""
+        bot, task, stack = self.bot, self._task, self._stack
+        self.bot, self._task, self._stack = None, None, None
+        if bot is not None:
+            await bot.close()
+        if task is not None:
+            with contextlib.suppress(Exception):
+                await task
+        if stack is not None:
+            await stack.aclose()
+
+    async def restart(self) -> StudyBot:
+        await self.stop()
+        return await self.start()
+
+    @property
+    def running(self) -> StudyBot:
+        assert self.bot is not None, "the bot is not running"
+        return self.bot
+
+
+@pytest.fixture
+async def studybot(emulator: DiscordEmulator, tmp_path: Path) -> AsyncIterator[StudyBotHarness]:
+    harness = StudyBotHarness(emulator, tmp_path / "studybot.db")
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+    assert not emulator.interaction_failures, [str(f) for f in emulator.interaction_failures]

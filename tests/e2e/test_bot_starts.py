@@ -1,0 +1,60 @@
+"""The bot starts against Discord (the emulator), identifies with only what it needs, syncs its
+commands on purpose, and answers /exam."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.app import bot_intents
+from tests.emulator import Intent
+
+
+async def test_start_identify_sync_and_exam(emulator, studybot, caplog) -> None:
+    guild = emulator.add_guild("ML Study Group")
+    general = guild.add_text_channel("general")
+    alice = guild.add_member("alice")
+
+    with caplog.at_level(logging.DEBUG):
+        await studybot.start()
+
+    identify = emulator.identifies[-1]
+    assert identify.intents == bot_intents().value
+    assert identify.intents & int(Intent.GUILDS)
+    assert not identify.intents & int(Intent.MESSAGE_CONTENT | Intent.GUILD_MEMBERS | Intent.GUILD_PRESENCES)
+    names = {c["name"] for c in emulator.global_commands}
+    assert {"exam", "daily", "mock", "quiz"} <= names
+    assert emulator.token not in caplog.text, "the token never reaches the logs, even at DEBUG"
+    assert "invite: https://discord.com/oauth2/authorize" in caplog.text
+
+    reply = await (await alice.run_command("exam", channel=general)).response()
+    assert reply.ephemeral
+    (embed,) = reply.embeds
+    assert embed["title"] == "MLS-C01: AWS Certified Machine Learning – Specialty"
+    assert "65 questions" in embed["description"] and "pass mark 750" in embed["description"]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert fields["Domain 3: Modeling (36%)"].startswith("72 questions in the bank")
+    assert (
+        "1.2 Identify and implement a data ingestion solution" in fields["Domain 1: Data Engineering (20%)"]
+    )
+
+
+async def test_commands_are_not_synced_again_when_nothing_changed(emulator, studybot) -> None:
+    emulator.add_guild("ML Study Group")
+    await studybot.start()
+    syncs = [r for r in emulator.requests if r.method == "PUT" and "commands" in r.route]
+    assert len(syncs) == 1
+    await studybot.restart()
+    syncs = [r for r in emulator.requests if r.method == "PUT" and "commands" in r.route]
+    assert len(syncs) == 1, "a restart with the same commands does not sync again"
+
+
+async def test_exam_with_an_unknown_pack_answers_privately(emulator, studybot) -> None:
+    guild = emulator.add_guild("ML Study Group")
+    general = guild.add_text_channel("general")
+    alice = guild.add_member("alice")
+    await studybot.start()
+    reply = await (await alice.run_command("exam", channel=general, options={"pack": "nope"})).response()
+    assert reply.ephemeral
+    assert "no exam pack called `nope`" in reply.content
+    choices = await alice.autocomplete("exam", channel=general, focused="pack", value="mls")
+    assert [c["value"] for c in choices] == ["mls-c01"]
