@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot.discord.publisher import missing_permissions
 from bot.discord.render import schedule_line, timestamp
 from bot.domain.grading import EMOJI_LETTER
-from bot.services.daily import ScheduleRequest
+from bot.services.daily import PickOutcome, ScheduleRequest
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
@@ -215,23 +215,30 @@ class DailyCog(commands.Cog):
         await self._reaction(payload, added=False)
 
     async def _reaction(self, payload: discord.RawReactionActionEvent, *, added: bool) -> None:
-        letter = EMOJI_LETTER.get(str(payload.emoji))
-        if letter is None or payload.guild_id is None or payload.user_id == self.bot.application_id:
-            return
+        outcome = await self._record_reaction(payload, added=added) if self._counts(payload, added) else None
+        # Lets anything listening (the tests, for one) know this reaction is fully handled.
+        self.bot.dispatch("answer_recorded", payload.message_id, payload.user_id, outcome)
+
+    def _counts(self, payload: discord.RawReactionActionEvent, added: bool) -> bool:
+        """Only members' letter reactions in servers count: not the bot's own, nor other bots'."""
+        if EMOJI_LETTER.get(str(payload.emoji)) is None or payload.guild_id is None:
+            return False
         if self.bot.user is not None and payload.user_id == self.bot.user.id:
-            return
-        if added and payload.member is not None and payload.member.bot:
-            return
+            return False
+        return not (added and payload.member is not None and payload.member.bot)
+
+    async def _record_reaction(self, payload: discord.RawReactionActionEvent, *, added: bool) -> PickOutcome:
+        letter = EMOJI_LETTER[str(payload.emoji)]
         outcome = await self.bot.daily_service.record_pick(
             payload.message_id, payload.user_id, letter, added, discord.utils.utcnow()
         )
         plan = outcome.post
-        if plan is None or not plan.hide_answers:
-            return
-        if added:
-            await self.bot.publisher.hide_reaction(plan, payload.user_id, str(payload.emoji))
-        if outcome.changed:
-            self.bot.publisher.update_counter(plan, outcome.answered)
+        if plan is not None and plan.hide_answers:
+            if added:
+                await self.bot.publisher.hide_reaction(plan, payload.user_id, str(payload.emoji))
+            if outcome.changed:
+                self.bot.publisher.update_counter(plan, outcome.answered)
+        return outcome
 
     async def answer_by_button(self, interaction: discord.Interaction[StudyBot], letter: str) -> None:
         if interaction.message is None:

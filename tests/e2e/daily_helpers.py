@@ -1,0 +1,92 @@
+"""Reading the daily question as a member sees it, and nudging the bot's scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from typing import Any
+
+from bot.app import StudyBot
+from bot.domain.grading import LETTER_EMOJI
+from bot.domain.pack import Question
+from tests.emulator import Channel, DiscordEmulator, Message, User
+
+FOOTER = re.compile(r"(?P<qid>mls-[\d.]+-\d+) · post #(?P<post>\d+)$")
+
+
+def is_question_post(message: Message) -> bool:
+    return (
+        bool(message.embeds)
+        and "Question of the day" in message.embeds[0].get("title", "")
+        or (bool(message.embeds) and message.embeds[0].get("title", "").startswith("Quiz ·"))
+    )
+
+
+def is_reveal(message: Message) -> bool:
+    return bool(message.embeds) and message.embeds[0].get("title", "").startswith("Answer")
+
+
+def post_of(message: Message) -> tuple[str, int]:
+    match = FOOTER.search(message.embeds[0]["footer"]["text"])
+    assert match, message.embeds[0]["footer"]
+    return match["qid"], int(match["post"])
+
+
+def question_of(bot: StudyBot, message: Message) -> Question:
+    qid, _ = post_of(message)
+    question = bot.guild_service.pack("mls-c01").question(qid)
+    assert question is not None
+    return question
+
+
+def right_and_wrong(question: Question) -> tuple[list[str], list[str]]:
+    right = sorted(question.key)
+    wrong = [x for x in question.letters if x not in question.key][: question.choose]
+    return [LETTER_EMOJI[x] for x in right], [LETTER_EMOJI[x] for x in wrong]
+
+
+async def wait_for_post(emulator: DiscordEmulator, channel: Channel, question_count: int = 1) -> Message:
+    message = await emulator.wait_for_message(channel=channel, predicate=is_question_post)
+    return message
+
+
+async def wait_for_option_reactions(emulator: DiscordEmulator, message: Message, question: Question) -> None:
+    emojis = [LETTER_EMOJI[x] for x in question.letters]
+    await emulator.wait_until(
+        lambda: all(emulator.bot_user_id in message.reaction_users(e) for e in emojis),
+        what="option reactions",
+    )
+
+
+async def react_and_wait(
+    bot: StudyBot, member: User, message: Message, emoji: str, *, remove: bool = False
+) -> Any:
+    """React as a member and wait until the bot has handled that reaction."""
+    handled: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+    async def on_answer_recorded(message_id: int, user_id: int, outcome: Any) -> None:
+        if message_id == message.id and user_id == member.id and not handled.done():
+            handled.set_result(outcome)
+
+    bot.add_listener(on_answer_recorded, "on_answer_recorded")
+    try:
+        if remove:
+            await member.unreact(message, emoji)
+        else:
+            await member.react(message, emoji)
+        return await asyncio.wait_for(handled, timeout=5)
+    finally:
+        bot.remove_listener(on_answer_recorded, "on_answer_recorded")
+
+
+def run_job_now(bot: StudyBot, job_id: str) -> None:
+    """Make the real scheduler run a job now, as if its time had come."""
+    bot.jobs.scheduler.modify_job(job_id, next_run_time=dt.datetime.now(dt.UTC))
+
+
+async def schedule(admin: User, channel: Channel, **options: Any) -> Message:
+    result = await admin.run_command(
+        "daily schedule", channel=channel, options={"channel": channel, **options}
+    )
+    return await result.response()
