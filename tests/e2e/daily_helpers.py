@@ -16,11 +16,8 @@ FOOTER = re.compile(r"(?P<qid>mls-[\d.]+-\d+) · post #(?P<post>\d+)$")
 
 
 def is_question_post(message: Message) -> bool:
-    return (
-        bool(message.embeds)
-        and "Question of the day" in message.embeds[0].get("title", "")
-        or (bool(message.embeds) and message.embeds[0].get("title", "").startswith("Quiz ·"))
-    )
+    title = message.embeds[0].get("title", "") if message.embeds else ""
+    return "Question of the day" in title or title.startswith("Quiz ·")
 
 
 def is_reveal(message: Message) -> bool:
@@ -46,9 +43,8 @@ def right_and_wrong(question: Question) -> tuple[list[str], list[str]]:
     return [LETTER_EMOJI[x] for x in right], [LETTER_EMOJI[x] for x in wrong]
 
 
-async def wait_for_post(emulator: DiscordEmulator, channel: Channel, question_count: int = 1) -> Message:
-    message = await emulator.wait_for_message(channel=channel, predicate=is_question_post)
-    return message
+async def wait_for_post(emulator: DiscordEmulator, channel: Channel) -> Message:
+    return await emulator.wait_for_message(channel=channel, predicate=is_question_post)
 
 
 async def wait_for_option_reactions(emulator: DiscordEmulator, message: Message, question: Question) -> None:

@@ -37,7 +37,7 @@ async def rows(bot, model, *where):
 
 
 async def test_admin_commands_and_their_errors(emulator, studybot) -> None:
-    guild, channel, admin, (alice, *_) = study_server(emulator)
+    guild, channel, admin, _ = study_server(emulator)
     locked = guild.add_text_channel("locked", bot_deny=Perm.ADD_REACTIONS)
     await studybot.start()
 
@@ -139,7 +139,7 @@ async def test_a_full_day(emulator, studybot) -> None:
 
 
 async def test_restarts_at_each_step_post_once_and_count_every_answer_once(emulator, studybot) -> None:
-    guild, channel, admin, (alice, bob, carol, _) = study_server(emulator)
+    guild, channel, admin, (alice, bob, *_) = study_server(emulator)
     bot = await studybot.start()
     await schedule(admin, channel, time="09:00", timezone="Europe/London")
     (view,) = await bot.daily_service.list_schedules(guild.id)
