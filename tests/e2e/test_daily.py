@@ -179,7 +179,7 @@ async def test_restarts_at_each_step_post_once_and_count_every_answer_once(emula
 
 
 async def test_forced_resume_replays_reactions_exactly_once(emulator, studybot) -> None:
-    guild, channel, admin, (alice, bob, *_) = study_server(emulator)
+    _, channel, admin, (alice, *_) = study_server(emulator)
     bot = await studybot.start()
     await schedule(admin, channel, time="09:00", timezone="Europe/London")
     await (
