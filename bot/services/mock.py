@@ -19,6 +19,18 @@ from bot.services.guilds import GuildService
 DM_GUILD = 0  # statistics of mocks taken in direct messages
 
 
+class MockClosed(UserError):
+    """A press on a mock that is over: finished by the member, or by its deadline."""
+
+    def __init__(self, *, timed_out: bool) -> None:
+        super().__init__(
+            "Time is up: the mock finished on its own and unanswered questions count as wrong."
+            if timed_out
+            else "This mock is finished. Its report is below; `/mock start` begins a new one."
+        )
+        self.timed_out = timed_out
+
+
 @dataclass(frozen=True)
 class MockState:
     id: int
@@ -171,12 +183,10 @@ class MockService:
     ) -> MockSession:
         row = await self._owned(session, session_id, user_id)
         if row.finished_at is not None:
-            raise UserError("This mock is finished. Its report is below; `/mock start` begins a new one.")
+            raise MockClosed(timed_out=_aware(row.finished_at) >= _aware(row.deadline))
         if _aware(row.deadline) <= now:
             await self._finish(session, row, now)
-            raise UserError(
-                "Time is up: the mock finished on its own and unanswered questions count as wrong."
-            )
+            raise MockClosed(timed_out=True)
         return row
 
     async def _answer_row(self, session: AsyncSession, row: MockSession) -> MockAnswer:

@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.discord import mock_ui
 from bot.discord.replies import reply_privately
 from bot.errors import UserError
-from bot.services.mock import MockState
+from bot.services.mock import MockClosed, MockState
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
@@ -99,14 +99,12 @@ class MockCog(commands.Cog):
             else:
                 state = await service.get(session_id, user, now)
             await self._render(interaction, state, action, arg)
+        except MockClosed as closed:
+            state = await service.get(session_id, user, now)
+            note = TIME_UP if closed.timed_out else None
+            await self._show(interaction, mock_ui.report_embed(state, note=note), mock_ui.report_view(state))
         except UserError as error:
-            if "Time is up" in error.message:
-                state = await service.get(session_id, user, now)
-                await self._show(
-                    interaction, mock_ui.report_embed(state, note=TIME_UP), mock_ui.report_view(state)
-                )
-            else:
-                await reply_privately(interaction, error.message)
+            await reply_privately(interaction, error.message)
         except Exception:
             log.exception("mock button %s on mock %s failed", action, session_id)
             await reply_privately(interaction, "Sorry, something went wrong on our side. Please press again.")

@@ -1,0 +1,81 @@
+"""Mock exams on a real SQLite file: ownership, locking after the end, grading once, statistics."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.bank import load_packs
+from bot.config import SHIPPED_QUESTIONS
+from bot.db.models import Attempt, MemberStat
+from bot.errors import UserError
+from bot.services.guilds import GuildService
+from bot.services.mock import MockClosed, MockService
+
+NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
+ALICE, BOB, GUILD = 1, 2, 99
+
+
+@pytest.fixture
+def mocks(sessions) -> MockService:
+    packs = load_packs(SHIPPED_QUESTIONS)
+    guilds = GuildService(sessions, packs, default_pack="mls-c01", default_timezone="UTC")
+    return MockService(sessions, guilds, random.Random(1))
+
+
+async def test_only_the_owner_can_press_and_one_mock_at_a_time(mocks) -> None:
+    state = await mocks.start(ALICE, GUILD, 10, None, NOW)
+    with pytest.raises(UserError, match="not your mock"):
+        await mocks.pick(state.id, BOB, "A", NOW)
+    with pytest.raises(UserError, match="already have a mock running"):
+        await mocks.start(ALICE, GUILD, 10, None, NOW)
+    with pytest.raises(UserError, match="10, 20, 30, 65"):
+        await mocks.start(BOB, GUILD, 12, None, NOW)
+    with pytest.raises(UserError, match="Unknown domain"):
+        await mocks.start(BOB, GUILD, 10, "9", NOW)
+
+
+async def test_multiple_response_toggles_and_caps_at_choose(mocks) -> None:
+    state = await mocks.start(ALICE, GUILD, 10, None, NOW)
+    position = next(i for i, q in enumerate(state.questions) if q.choose == 2)
+    state = await mocks.move(state.id, ALICE, position, NOW)
+    a, b, c = state.current.letters[:3]
+    state = await mocks.pick(state.id, ALICE, a, NOW)
+    state = await mocks.pick(state.id, ALICE, b, NOW)
+    with pytest.raises(UserError, match="take a letter back"):
+        await mocks.pick(state.id, ALICE, c, NOW)
+    state = await mocks.pick(state.id, ALICE, a, NOW)
+    assert state.answers[position] == b
+
+
+async def test_finishing_twice_grades_once_and_later_presses_are_refused(mocks, sessions) -> None:
+    state = await mocks.start(ALICE, GUILD, 10, None, NOW)
+    await mocks.pick(state.id, ALICE, sorted(state.current.key)[0], NOW)
+    results = await asyncio.gather(*(mocks.finish(state.id, ALICE, NOW) for _ in range(3)))
+    assert all(r.finished for r in results)
+    with pytest.raises(MockClosed) as closed:
+        await mocks.pick(state.id, ALICE, "A", NOW)
+    assert not closed.value.timed_out
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Attempt)) == 10
+        attempts = await session.scalar(
+            select(func.sum(MemberStat.attempts)).where(MemberStat.user_id == ALICE)
+        )
+    assert attempts == 10
+
+
+async def test_after_the_deadline_a_press_finishes_the_mock(mocks) -> None:
+    state = await mocks.start(ALICE, GUILD, 10, None, NOW)
+    late = state.deadline + dt.timedelta(seconds=1)
+    with pytest.raises(MockClosed) as closed:
+        await mocks.move(state.id, ALICE, 3, late)
+    assert closed.value.timed_out
+    finished = await mocks.get(state.id, ALICE, late)
+    assert finished.finished_at == state.deadline and finished.report.correct == 0
+    assert not await mocks.expire(state.id, late), "the deadline job finds nothing left to do"
+    history = await mocks.history(ALICE)
+    assert [(h.asked, h.correct, h.scaled) for h in history] == [(10, 0, 100)]
