@@ -103,7 +103,9 @@ class StudyBot(commands.Bot):
         from bot.discord.publisher import DiscordPublisher
 
         self.publisher = DiscordPublisher(self)
-        self.daily_runner = DailyRunner(self.daily_service, self.publisher, self.jobs.arm_reveal)
+        self.daily_runner = DailyRunner(
+            self.daily_service, self.publisher, self.jobs.arm_reveal, self.jobs.disarm_schedule
+        )
         self.jobs.attach(self.daily_runner)
         self._first_ready = True
 
@@ -169,6 +171,6 @@ class StudyBot(commands.Bot):
         await self.daily_runner.reconcile_open_posts(utcnow())
 
     async def close(self) -> None:
-        if self.jobs.scheduler.running:
-            self.jobs.scheduler.shutdown(wait=False)
+        self.publisher.close()
+        await self.jobs.stop()
         await super().close()

@@ -6,8 +6,11 @@ twice is harmless because each occurrence can be claimed once.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
+from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -45,6 +48,32 @@ class DailyJobs:
         self.scheduler = scheduler
         self.runner: DailyRunner | None = None
         self._mocks = mocks
+        self._running: set[asyncio.Task[object]] = set()
+
+    @contextlib.asynccontextmanager
+    async def _tracked(self) -> AsyncIterator[None]:
+        """Remember a running job, so stop() can wait for it instead of cutting it off mid-write."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._running.add(task)
+        try:
+            yield
+        finally:
+            self._running.discard(task)
+
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Stop starting jobs, let running ones finish (a job cut off mid-transaction would leave its
+        database connection hanging), then shut the scheduler down."""
+        if self.scheduler.running:
+            self.scheduler.pause()
+        running = list(self._running)
+        if running:
+            _, late = await asyncio.wait(running, timeout=grace_seconds)
+            for task in late:
+                log.warning("a job did not finish within %s s of shutdown; cancelling it", grace_seconds)
+                task.cancel()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
 
     def attach(self, runner: DailyRunner) -> None:
         self.runner = runner
@@ -102,23 +131,28 @@ class DailyJobs:
         )
 
     async def _expire_mock(self, session_id: int) -> None:
-        try:
-            await self._mocks.expire(session_id, utcnow())
-        except Exception:
-            log.exception("finishing mock %s at its deadline failed", session_id)
+        async with self._tracked():
+            try:
+                await self._mocks.expire(session_id, utcnow())
+            except Exception:
+                log.exception("finishing mock %s at its deadline failed", session_id)
 
     async def _post(self, schedule_id: int, timezone: str) -> None:
         now = utcnow()
-        try:
-            await self._runner().post_occurrence(schedule_id, now.astimezone(ZoneInfo(timezone)).date(), now)
-        except Exception:
-            log.exception("daily post for schedule %s failed", schedule_id)
+        async with self._tracked():
+            try:
+                await self._runner().post_occurrence(
+                    schedule_id, now.astimezone(ZoneInfo(timezone)).date(), now
+                )
+            except Exception:
+                log.exception("daily post for schedule %s failed", schedule_id)
 
     async def _reveal(self, post_id: int) -> None:
-        try:
-            await self._runner().reveal(post_id, utcnow())
-        except Exception:
-            log.exception("reveal of post %s failed", post_id)
+        async with self._tracked():
+            try:
+                await self._runner().reveal(post_id, utcnow())
+            except Exception:
+                log.exception("reveal of post %s failed", post_id)
 
     async def rebuild(self) -> None:
         """Arm one job per active schedule, from the database."""

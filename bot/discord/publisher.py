@@ -144,6 +144,11 @@ class DiscordPublisher:
         except discord.HTTPException as exc:
             log.warning("could not hide a reaction on post %s: %s", plan.post_id, exc)
 
+    def close(self) -> None:
+        """Drop pending counter edits: the bot is shutting down (they are cosmetic)."""
+        for task in self._counter_tasks.values():
+            task.cancel()
+
     def update_counter(self, plan: PostPlan, answered: int) -> None:
         """Show how many have answered, batching edits: at most one per COUNTER_EDIT_INTERVAL per post."""
         self._counters[plan.post_id] = answered
@@ -162,7 +167,7 @@ class DiscordPublisher:
         except (discord.HTTPException, PublishFault) as exc:
             log.warning("could not update the answer counter of post %s: %s", plan.post_id, exc)
         finally:
-            del self._counter_tasks[plan.post_id]
+            self._counter_tasks.pop(plan.post_id, None)
 
     async def reveal(self, reveal: Reveal) -> int | None:
         plan = reveal.plan

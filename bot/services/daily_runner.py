@@ -45,13 +45,21 @@ class Publisher(Protocol):
 
 
 RevealScheduler = Callable[[int, dt.datetime], None]
+ScheduleDisarmer = Callable[[int], None]
 
 
 class DailyRunner:
-    def __init__(self, daily: DailyService, publisher: Publisher, schedule_reveal: RevealScheduler) -> None:
+    def __init__(
+        self,
+        daily: DailyService,
+        publisher: Publisher,
+        schedule_reveal: RevealScheduler,
+        disarm_schedule: ScheduleDisarmer,
+    ) -> None:
         self.daily = daily
         self._publisher = publisher
         self._schedule_reveal = schedule_reveal
+        self._disarm_schedule = disarm_schedule
 
     async def post_occurrence(self, schedule_id: int, day: dt.date, now: dt.datetime) -> PostPlan | None:
         plan = await self.daily.claim_occurrence(schedule_id, day, now)
@@ -83,7 +91,9 @@ class DailyRunner:
             "post %s in channel %s failed: %s; pausing its schedule", plan.post_id, plan.channel_id, reason
         )
         await self.daily.abandon(plan.post_id)
-        if await self.daily.pause_for_fault(plan.channel_id, reason) is not None:
+        paused = await self.daily.pause_for_fault(plan.channel_id, reason)
+        if paused is not None:
+            self._disarm_schedule(paused.id)
             await self._publisher.tell_admins(plan.guild_id, plan.channel_id, reason)
 
     async def reveal(self, post_id: int, now: dt.datetime) -> Reveal | None:

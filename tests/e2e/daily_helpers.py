@@ -61,8 +61,11 @@ async def react_and_wait(
     """React as a member and wait until the bot has handled that reaction."""
     handled: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
 
-    async def on_answer_recorded(message_id: int, user_id: int, outcome: Any) -> None:
-        if message_id == message.id and user_id == member.id and not handled.done():
+    async def on_answer_recorded(
+        message_id: int, user_id: int, shown: str, added: bool, outcome: Any
+    ) -> None:
+        wanted = (message.id, member.id, emoji, not remove)
+        if (message_id, user_id, shown, added) == wanted and not handled.done():
             handled.set_result(outcome)
 
     bot.add_listener(on_answer_recorded, "on_answer_recorded")

@@ -192,7 +192,7 @@ async def test_forced_resume_replays_reactions_exactly_once(emulator, studybot) 
 
     replayed: list[int] = []
 
-    async def on_answer_recorded(message_id: int, user_id: int, outcome) -> None:
+    async def on_answer_recorded(message_id: int, user_id: int, emoji: str, added: bool, outcome) -> None:
         if message_id == post.id and user_id == alice.id:
             replayed.append(user_id)
 

@@ -13,7 +13,10 @@ import pytest
 from tests.emulator import DiscordEmulator, Perm
 from tests.emulator.client import ClientLauncher, make_client
 
-async def test_ready_guilds_and_channel_permissions(emulator: DiscordEmulator, discord_client: ClientLauncher):
+
+async def test_ready_guilds_and_channel_permissions(
+    emulator: DiscordEmulator, discord_client: ClientLauncher
+):
     guild = emulator.add_guild("Study Group")
     helpers = guild.add_role("Helpers", Perm.MANAGE_MESSAGES)
     daily = guild.add_text_channel("daily", bot_deny=Perm.SEND_MESSAGES)
@@ -115,7 +118,9 @@ async def test_events_only_for_identified_intents(emulator: DiscordEmulator, dis
     assert sent.id == message.id
 
 
-async def test_resume_replays_missed_events_exactly_once(emulator: DiscordEmulator, discord_client: ClientLauncher):
+async def test_resume_replays_missed_events_exactly_once(
+    emulator: DiscordEmulator, discord_client: ClientLauncher
+):
     guild = emulator.add_guild("Study Group")
     channel = guild.add_text_channel("daily")
     alice = guild.add_member("alice")
@@ -199,3 +204,18 @@ async def test_guild_and_channel_lifecycle_events(emulator: DiscordEmulator, dis
     with pytest.raises(discord.NotFound) as gone:
         await client.get_partial_messageable(doomed.id).send("hello?")
     assert gone.value.code == 10003
+
+
+async def test_dropped_connection_resumes(emulator: DiscordEmulator, discord_client: ClientLauncher):
+    guild = emulator.add_guild("Study Group")
+    channel = guild.add_text_channel("daily")
+    alice = guild.add_member("alice")
+    client = await discord_client(make_client())
+    resumed = asyncio.create_task(client.wait_for("resumed"))
+    emulator.drop_connection()
+    await emulator.wait_for_ready()
+    await asyncio.wait_for(resumed, 5)
+    heard = asyncio.create_task(client.wait_for("message"))
+    await alice.send(channel, "still there?")
+    assert (await asyncio.wait_for(heard, 5)).author.id == alice.id
+    assert len(emulator.identifies) == 1

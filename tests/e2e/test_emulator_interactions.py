@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
+
 import discord
 import pytest
 from discord import app_commands
@@ -17,7 +20,9 @@ class QuizView(discord.ui.View):
         super().__init__(timeout=60)
 
     @discord.ui.button(label="Next", style=discord.ButtonStyle.primary, custom_id="quiz:next")
-    async def next_question(self, interaction: discord.Interaction, button: discord.ui.Button[QuizView]) -> None:
+    async def next_question(
+        self, interaction: discord.Interaction, button: discord.ui.Button[QuizView]
+    ) -> None:
         await interaction.response.edit_message(content="Question 2 of 10", view=self)
 
     @discord.ui.button(label="Hint", style=discord.ButtonStyle.secondary, custom_id="quiz:hint")
@@ -41,7 +46,10 @@ def build_bot() -> FastBot:
 
     @mock.command(name="start", description="Start a mock exam")
     @app_commands.choices(
-        mode=[app_commands.Choice(name="Timed", value="timed"), app_commands.Choice(name="Practice", value="practice")]
+        mode=[
+            app_commands.Choice(name="Timed", value="timed"),
+            app_commands.Choice(name="Practice", value="practice"),
+        ]
     )
     async def start(
         interaction: discord.Interaction, questions: app_commands.Range[int, 1, 65], mode: str = "practice"
@@ -67,8 +75,16 @@ def build_bot() -> FastBot:
     return bot
 
 
+@dataclass
+class World:
+    guild: Guild
+    channel: Channel
+    alice: User
+    bob: User
+
+
 @pytest.fixture
-async def world(emulator: DiscordEmulator, discord_client: ClientLauncher) -> tuple[Guild, Channel, User, User]:
+async def world(emulator: DiscordEmulator, discord_client: ClientLauncher) -> World:
     guild = emulator.add_guild("Study Group")
     channel = guild.add_text_channel("daily")
     alice = guild.add_member("alice", admin=True)
@@ -77,11 +93,11 @@ async def world(emulator: DiscordEmulator, discord_client: ClientLauncher) -> tu
     synced = await bot.tree.sync()
     assert {c.name for c in synced} == {"mock", "daily", "stats"}
     assert all(c.id for c in synced)
-    return guild, channel, alice, bob
+    return World(guild, channel, alice, bob)
 
 
-async def test_slash_command_buttons_and_ephemeral_reply(emulator: DiscordEmulator, world):
-    guild, channel, alice, bob = world
+async def test_slash_command_buttons_and_ephemeral_reply(emulator: DiscordEmulator, world: World):
+    channel, alice, bob = world.channel, world.alice, world.bob
     result = await alice.run_command("mock start", channel=channel, options={"questions": 10})
     reply = await result.response()
     assert reply.content == "Mock exam: 10 questions (practice)"
@@ -99,17 +115,19 @@ async def test_slash_command_buttons_and_ephemeral_reply(emulator: DiscordEmulat
     assert emulator.interaction_failures == []
 
 
-async def test_select_menu_reaches_the_callback(world):
-    guild, channel, alice, bob = world
-    reply = await (await alice.run_command("mock start", channel=channel, options={"questions": 5})).response()
+async def test_select_menu_reaches_the_callback(world: World):
+    channel, alice, bob = world.channel, world.alice, world.bob
+    reply = await (
+        await alice.run_command("mock start", channel=channel, options={"questions": 5})
+    ).response()
     answer = await (await bob.select(reply, "quiz:answer", ["c"])).response()
     assert answer.content == "You answered c" and answer.ephemeral
     with pytest.raises(AssertionError, match="not an option"):
         await bob.select(reply, "quiz:answer", ["z"])
 
 
-async def test_deferred_reply_is_followed_to_its_followup(world):
-    guild, channel, alice, bob = world
+async def test_deferred_reply_is_followed_to_its_followup(world: World):
+    channel, bob = world.channel, world.bob
     result = await bob.run_command("daily", channel=channel, options={"timezone": "Europe/London"})
     reply = await result.response()
     assert reply.content == "Timezone set to Europe/London"
@@ -118,20 +136,20 @@ async def test_deferred_reply_is_followed_to_its_followup(world):
     assert result.followups == []
 
 
-async def test_autocomplete_offers_choices(world):
-    guild, channel, alice, bob = world
+async def test_autocomplete_offers_choices(world: World):
+    channel, bob = world.channel, world.bob
     choices = await bob.autocomplete("daily", channel=channel, focused="timezone", value="Europe/L")
     assert [c["value"] for c in choices] == ["Europe/Lisbon", "Europe/London"]
 
 
-async def test_user_option_is_resolved(world):
-    guild, channel, alice, bob = world
+async def test_user_option_is_resolved(world: World):
+    channel, alice, bob = world.channel, world.alice, world.bob
     reply = await (await alice.run_command("stats", channel=channel, options={"who": bob})).response()
     assert reply.content == "Stats for bob"
 
 
-async def test_run_command_refuses_what_the_client_would_not_send(world):
-    guild, channel, alice, bob = world
+async def test_run_command_refuses_what_the_client_would_not_send(world: World):
+    channel, alice, bob = world.channel, world.alice, world.bob
     with pytest.raises(AssertionError, match="not a synced command"):
         await alice.run_command("nope", channel=channel)
     with pytest.raises(AssertionError, match="needs a subcommand"):
@@ -201,3 +219,65 @@ async def test_modal_round_trip(emulator: DiscordEmulator, discord_client: Clien
     assert modal.title == "Feedback"
     thanks = await (await alice.submit_modal(modal, {"comment": "more SageMaker questions"})).response()
     assert thanks.content == "Thanks: more SageMaker questions" and thanks.ephemeral
+
+
+async def test_original_response_and_followup_webhooks(
+    emulator: DiscordEmulator, discord_client: ClientLauncher
+):
+    guild = emulator.add_guild("Study Group")
+    channel = guild.add_text_channel("daily")
+    alice = guild.add_member("alice")
+    bot = make_bot()
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    @bot.tree.command(name="quiz", description="A short quiz")
+    async def quiz(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("Question 1")
+        original = await interaction.original_response()
+        assert original.content == "Question 1"
+        await interaction.edit_original_response(content="Question 1 (2 min left)")
+        note = await interaction.followup.send("Private note", ephemeral=True, wait=True)
+        await note.edit(content="Private note (edited)")
+        extra = await interaction.followup.send("Scratch", wait=True)
+        await extra.delete()
+        done.set_result(None)
+
+    await discord_client(bot)
+    await bot.tree.sync()
+    result = await alice.run_command("quiz", channel=channel)
+    await asyncio.wait_for(done, 5)
+    reply = await result.response()
+    assert reply.content == "Question 1 (2 min left)" and reply.edited_at is not None
+    [note] = result.followups
+    assert note.content == "Private note (edited)" and note.ephemeral and note.is_visible_to(alice)
+    assert [m.content for m in channel.messages] == ["Question 1 (2 min left)", "Private note (edited)"]
+
+
+async def test_deferred_component_updates(emulator: DiscordEmulator, discord_client: ClientLauncher):
+    guild = emulator.add_guild("Study Group")
+    channel = guild.add_text_channel("daily")
+    alice = guild.add_member("alice")
+    bot = make_bot()
+
+    class Slow(discord.ui.View):
+        @discord.ui.button(label="Grade", custom_id="slow:grade")
+        async def grade(self, interaction: discord.Interaction, button: discord.ui.Button[Slow]) -> None:
+            await interaction.response.defer()  # DEFERRED_UPDATE_MESSAGE
+            await interaction.edit_original_response(content="Graded: 8/10", view=None)
+
+        @discord.ui.button(label="Export", custom_id="slow:export")
+        async def export(self, interaction: discord.Interaction, button: discord.ui.Button[Slow]) -> None:
+            await interaction.response.defer()
+            await interaction.followup.send("Your export is ready", ephemeral=True)
+
+    @bot.tree.command(name="work", description="Slow work")
+    async def work(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("Working...", view=Slow())
+
+    await discord_client(bot)
+    await bot.tree.sync()
+    card = await (await alice.run_command("work", channel=channel)).response()
+    exported = await (await alice.click(card, "Export")).response()
+    assert exported.content == "Your export is ready" and exported.ephemeral
+    graded = await (await alice.click(card, "Grade")).response()
+    assert graded is card and card.content == "Graded: 8/10" and card.buttons == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import aiohttp
 import discord
@@ -13,7 +14,9 @@ from tests.emulator.client import ClientLauncher, make_bot, make_client
 
 
 @pytest.mark.emulator(rate_limits=RateLimits.discord())
-async def test_discord_limits_cause_no_avoidable_429(emulator: DiscordEmulator, discord_client: ClientLauncher):
+async def test_discord_limits_cause_no_avoidable_429(
+    emulator: DiscordEmulator, discord_client: ClientLauncher
+):
     guild = emulator.add_guild("Study Group")
     channel = guild.add_text_channel("daily")
     client = await discord_client(make_client())
@@ -31,7 +34,7 @@ async def test_discord_limits_cause_no_avoidable_429(emulator: DiscordEmulator, 
     assert {r.headers["X-RateLimit-Limit"] for r in reactions} == {"1"}
     assert len({r.headers["X-RateLimit-Bucket"] for r in reactions}) == 1
     # discord.py waited out each 0.25 s reaction window instead of hitting it.
-    gaps = [b.at - a.at for a, b in zip(reactions, reactions[1:], strict=False)]
+    gaps = [b.at - a.at for a, b in itertools.pairwise(reactions)]
     assert all(gap >= 0.24 for gap in gaps)
 
 

@@ -4,27 +4,35 @@ from __future__ import annotations
 
 import asyncio
 import io
+from dataclasses import dataclass
 
 import aiohttp
 import discord
 import pytest
 from discord import app_commands
 
-from tests.emulator import DiscordEmulator, InteractionFailed, Perm
+from tests.emulator import Channel, DiscordEmulator, InteractionFailed, Perm, User
 from tests.emulator.client import ClientLauncher, make_bot, make_client
 
 
+@dataclass
+class Scene:
+    channel: Channel
+    alice: User
+    client: discord.Client
+
+
 @pytest.fixture
-async def setup(emulator: DiscordEmulator, discord_client: ClientLauncher):
+async def setup(emulator: DiscordEmulator, discord_client: ClientLauncher) -> Scene:
     guild = emulator.add_guild("Study Group")
     channel = guild.add_text_channel("daily")
     alice = guild.add_member("alice")
     client = await discord_client(make_client())
-    return guild, channel, alice, client
+    return Scene(channel, alice, client)
 
 
-async def test_message_and_embed_limits(setup):
-    guild, channel, alice, client = setup
+async def test_message_and_embed_limits(setup: Scene):
+    channel, client = setup.channel, setup.client
     target = client.get_channel(channel.id)
     with pytest.raises(discord.HTTPException) as too_long:
         await target.send(embed=discord.Embed(title="x" * 257))
@@ -35,7 +43,9 @@ async def test_message_and_embed_limits(setup):
     await target.send(embed=discord.Embed(title="  " + "x" * 256 + "  ", description="d" * 4096))
 
     with pytest.raises(discord.HTTPException) as total:
-        await target.send(embeds=[discord.Embed(description="a" * 4000), discord.Embed(description="b" * 2001)])
+        await target.send(
+            embeds=[discord.Embed(description="a" * 4000), discord.Embed(description="b" * 2001)]
+        )
     assert total.value.code == 50035
 
     fields = discord.Embed(title="fields")
@@ -51,10 +61,13 @@ async def test_message_and_embed_limits(setup):
     await target.send("c" * 2000)
 
 
-async def test_component_limits(setup):
-    guild, channel, alice, client = setup
+async def test_component_limits(setup: Scene):
+    channel, client = setup.channel, setup.client
     route = discord.http.Route("POST", "/channels/{channel_id}/messages", channel_id=channel.id)
-    row = {"type": 1, "components": [{"type": 2, "style": 1, "label": f"B{i}", "custom_id": f"b{i}"} for i in range(6)]}
+    row = {
+        "type": 1,
+        "components": [{"type": 2, "style": 1, "label": f"B{i}", "custom_id": f"b{i}"} for i in range(6)],
+    }
     with pytest.raises(discord.HTTPException) as wide:
         await client.http.request(route, json={"content": "too wide", "components": [row]})
     assert wide.value.code == 50035
@@ -67,7 +80,10 @@ async def test_component_limits(setup):
         await client.http.request(route, json={"content": "dup", "components": [duplicate]})
     assert "custom_id" in str(dup.value)
 
-    rows = [{"type": 1, "components": [{"type": 2, "style": 2, "label": "x", "custom_id": f"r{i}"}]} for i in range(6)]
+    rows = [
+        {"type": 1, "components": [{"type": 2, "style": 2, "label": "x", "custom_id": f"r{i}"}]}
+        for i in range(6)
+    ]
     with pytest.raises(discord.HTTPException):
         await client.http.request(route, json={"content": "six rows", "components": rows})
 
@@ -76,8 +92,8 @@ async def test_component_limits(setup):
         await client.http.request(route, json={"content": "label", "components": [long_label]})
 
 
-async def test_command_definition_limits(emulator: DiscordEmulator, setup):
-    guild, channel, alice, client = setup
+async def test_command_definition_limits(emulator: DiscordEmulator, setup: Scene):
+    client = setup.client
     app_id = emulator.application_id
     bad = [
         {"name": "Quiz", "description": "uppercase name", "type": 1},
@@ -155,11 +171,12 @@ async def test_channel_permissions_are_enforced(emulator: DiscordEmulator, disco
     assert unknown.value.code == 10008
 
 
-async def test_attachments_are_stored_as_sent(emulator: DiscordEmulator, setup):
-    guild, channel, alice, client = setup
+async def test_attachments_are_stored_as_sent(emulator: DiscordEmulator, setup: Scene):
+    channel, client = setup.channel, setup.client
     png = b"\x89PNG\r\n\x1a\nfake"
     sent = await client.get_channel(channel.id).send(
-        "your progress", files=[discord.File(io.BytesIO(png), "progress.png"), discord.File(io.BytesIO(b"a,b"), "x.csv")]
+        "your progress",
+        files=[discord.File(io.BytesIO(png), "progress.png"), discord.File(io.BytesIO(b"a,b"), "x.csv")],
     )
     stored = await emulator.wait_for_message(channel=channel)
     assert [(a.filename, a.content_type, a.data) for a in stored.attachments] == [
@@ -172,8 +189,8 @@ async def test_attachments_are_stored_as_sent(emulator: DiscordEmulator, setup):
     assert [a.filename for a in stored.attachments] == ["x.csv"]
 
 
-async def test_dms_and_closed_dms(emulator: DiscordEmulator, setup):
-    guild, channel, alice, client = setup
+async def test_dms_and_closed_dms(emulator: DiscordEmulator, setup: Scene):
+    alice, client = setup.alice, setup.client
     user = await client.fetch_user(alice.id)
     await user.send("Your daily question is ready")
     dm = await emulator.wait_for_message(channel=alice.dm_channel)
@@ -246,7 +263,10 @@ async def test_second_initial_response_is_rejected(emulator: DiscordEmulator, di
     result = await alice.run_command("ping", channel=channel)
     await result.response()
     url = f"{emulator.api_base}/interactions/{result.id}/{result.record.token}/callback"
-    async with aiohttp.ClientSession() as http, http.post(url, json={"type": 4, "data": {"content": "again"}}) as resp:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(url, json={"type": 4, "data": {"content": "again"}}) as resp,
+    ):
         assert resp.status == 400
         assert (await resp.json())["code"] == 40060
 

@@ -59,9 +59,30 @@ class AppApi:
                 global_exempt=True,
             ),
             RouteSpec("POST", hook, self.followup, bucket=WEBHOOKS, auth=False, global_exempt=True),
-            RouteSpec("GET", hook + "/messages/{message_id}", self.get_webhook_message, bucket=WEBHOOKS, auth=False, global_exempt=True),
-            RouteSpec("PATCH", hook + "/messages/{message_id}", self.edit_webhook_message, bucket=WEBHOOKS, auth=False, global_exempt=True),
-            RouteSpec("DELETE", hook + "/messages/{message_id}", self.delete_webhook_message, bucket=WEBHOOKS, auth=False, global_exempt=True),
+            RouteSpec(
+                "GET",
+                hook + "/messages/{message_id}",
+                self.get_webhook_message,
+                bucket=WEBHOOKS,
+                auth=False,
+                global_exempt=True,
+            ),
+            RouteSpec(
+                "PATCH",
+                hook + "/messages/{message_id}",
+                self.edit_webhook_message,
+                bucket=WEBHOOKS,
+                auth=False,
+                global_exempt=True,
+            ),
+            RouteSpec(
+                "DELETE",
+                hook + "/messages/{message_id}",
+                self.delete_webhook_message,
+                bucket=WEBHOOKS,
+                auth=False,
+                global_exempt=True,
+            ),
         ]
 
     # -- discovery and app info -------------------------------------------------------------------
@@ -73,7 +94,12 @@ class AppApi:
         return 200, {
             "url": self.gateway_url,
             "shards": 1,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 86_400_000, "max_concurrency": 1},
+            "session_start_limit": {
+                "total": 1000,
+                "remaining": 999,
+                "reset_after": 86_400_000,
+                "max_concurrency": 1,
+            },
         }
 
     async def application(self, request: web.Request) -> Reply:
@@ -114,7 +140,9 @@ class AppApi:
             raise errors.missing_access()
         return guild_id
 
-    def _stored(self, command: dict[str, Any], existing: list[dict[str, Any]], guild_id: int | None) -> dict[str, Any]:
+    def _stored(
+        self, command: dict[str, Any], existing: list[dict[str, Any]], guild_id: int | None
+    ) -> dict[str, Any]:
         """A command as Discord returns it; the id is kept when a command of that name existed."""
         kind = command.get("type", 1)
         previous = next((c for c in existing if c["type"] == kind and c["name"] == command["name"]), None)
@@ -140,7 +168,9 @@ class AppApi:
             stored["guild_id"] = str(guild_id)
         return stored
 
-    def _replace(self, body: Any, existing: list[dict[str, Any]], guild_id: int | None) -> list[dict[str, Any]]:
+    def _replace(
+        self, body: Any, existing: list[dict[str, Any]], guild_id: int | None
+    ) -> list[dict[str, Any]]:
         validate_commands(body)
         return [self._stored(c, existing, guild_id) for c in body]
 
@@ -160,14 +190,18 @@ class AppApi:
         body, _ = await read_body(request)
         validate_commands([body])
         stored = self._stored(body, self.state.global_commands, None)
-        self.state.global_commands = [c for c in self.state.global_commands if c["id"] != stored["id"]] + [stored]
+        self.state.global_commands = [c for c in self.state.global_commands if c["id"] != stored["id"]] + [
+            stored
+        ]
         self.state.notify()
         return 200, stored
 
     async def delete_global_command(self, request: web.Request) -> Reply:
         self._check_app(request)
         before = len(self.state.global_commands)
-        self.state.global_commands = [c for c in self.state.global_commands if c["id"] != request.match_info["command_id"]]
+        self.state.global_commands = [
+            c for c in self.state.global_commands if c["id"] != request.match_info["command_id"]
+        ]
         if len(self.state.global_commands) == before:
             raise errors.unknown_command()
         self.state.notify()

@@ -56,7 +56,9 @@ class ChannelApi:
             RouteSpec("DELETE", msg, self.delete_message, bucket=MESSAGE_DELETES),
             RouteSpec("PUT", msg + "/reactions/{emoji}/@me", self.add_reaction, bucket=REACTIONS),
             RouteSpec("DELETE", msg + "/reactions/{emoji}/@me", self.remove_own_reaction, bucket=REACTIONS),
-            RouteSpec("DELETE", msg + "/reactions/{emoji}/{user_id}", self.remove_user_reaction, bucket=REACTIONS),
+            RouteSpec(
+                "DELETE", msg + "/reactions/{emoji}/{user_id}", self.remove_user_reaction, bucket=REACTIONS
+            ),
             RouteSpec("GET", msg + "/reactions/{emoji}", self.reaction_users),
         ]
 
@@ -87,7 +89,12 @@ class ChannelApi:
 
     def _message(self, request: web.Request, channel: Channel) -> Message:
         message = self.state.messages.get(_snowflake(request.match_info["message_id"]))
-        if message is None or message.deleted or message.channel_id != channel.id or message.flags & FLAG_EPHEMERAL:
+        if (
+            message is None
+            or message.deleted
+            or message.channel_id != channel.id
+            or message.flags & FLAG_EPHEMERAL
+        ):
             raise errors.unknown_message()
         return message
 
@@ -144,7 +151,7 @@ class ChannelApi:
         return 200, channel.payload()
 
     async def typing(self, request: web.Request) -> Reply:
-        channel, perms = self._channel(request)
+        _, perms = self._channel(request)
         self._need(perms, Perm.SEND_MESSAGES)
         return 204, None
 

@@ -209,6 +209,7 @@ class Gateway:
         self._disrupted_at = 0
         self._open = asyncio.Event()
         self._open.set()
+        self._closing = False
         self._tasks: set[asyncio.Task[None]] = set()
 
     # -- routing dispatches --------------------------------------------------------------------
@@ -229,7 +230,7 @@ class Gateway:
     def _for_session(
         self, session: GatewaySession, event: str, data: dict[str, Any], private: bool
     ) -> dict[str, Any]:
-        """Per-session view of an event: content hidden without MESSAGE_CONTENT, members without GUILD_MEMBERS."""
+        """The session's view: no content without MESSAGE_CONTENT, no members without GUILD_MEMBERS."""
         if (
             private
             and not session.intents & Intent.MESSAGE_CONTENT
@@ -262,9 +263,13 @@ class Gateway:
     # -- the websocket handler -------------------------------------------------------------------
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        ws = web.WebSocketResponse(autoping=True)
+        # A short close timeout: a client that vanished must not stall a server-side close.
+        ws = web.WebSocketResponse(autoping=True, timeout=2.0, compress=False)
         await ws.prepare(request)
         await self._open.wait()
+        if self._closing:
+            await ws.close(code=1001)
+            return ws
         query = request.query
         compress = query.get("compress")
         conn = GatewayConnection(ws, request, compress)
@@ -407,8 +412,10 @@ class Gateway:
             return
         previous = session.connection
         if previous is not None and previous is not conn:
+            # The old socket is dead or dying; close it without making this RESUME wait.
             previous.session = None
-            await previous.close(CLOSE_UNKNOWN_ERROR)
+            if not previous.closed_by_server:
+                self._spawn(previous.close(CLOSE_UNKNOWN_ERROR))
         seq = data.get("seq")
         conn.session = session
         session.connection = conn
@@ -505,6 +512,7 @@ class Gateway:
         await self.state.signal.wait_for(probe, timeout, "the bot to be (re)connected (READY or RESUMED)")
 
     async def close(self) -> None:
+        self._closing = True
         self._open.set()
         for conn in list(self.connections):
             await conn.close(1001)

@@ -473,7 +473,7 @@ class InteractionResult:
 
         Raises :class:`InteractionFailed` if the user would see "This interaction failed".
         """
-        result = await self._service.state.signal.wait_for(
+        result: Message | ModalPrompt = await self._service.state.signal.wait_for(
             self._probe, timeout, f"a response to interaction {self.record.id}"
         )
         if isinstance(result, ModalPrompt):
@@ -482,7 +482,7 @@ class InteractionResult:
 
     async def modal(self, timeout: float = 3.0) -> ModalPrompt:
         """The modal the bot opened in response."""
-        result = await self._service.state.signal.wait_for(
+        result: Message | ModalPrompt = await self._service.state.signal.wait_for(
             self._probe, timeout, f"a modal for interaction {self.record.id}"
         )
         if not isinstance(result, ModalPrompt):

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -31,6 +31,7 @@ from .state import EmulatorState
 from .users import User
 
 HOST = "127.0.0.1"
+T = TypeVar("T")
 
 
 class DiscordEmulator:
@@ -127,12 +128,13 @@ class DiscordEmulator:
         await self.stop()
 
     async def _serve_attachment(self, request: web.Request) -> web.StreamResponse:
-        attachment = self.state.uploads.get(int(request.match_info["attachment_id"]))
+        ident = request.match_info["attachment_id"]
+        attachment = self.state.uploads.get(int(ident)) if ident.isdigit() else None
         if attachment is None:
             raise web.HTTPNotFound()
         return web.Response(body=attachment.data, headers={"Content-Type": attachment.content_type})
 
-    def _require(self, value: Any, what: str) -> Any:
+    def _require(self, value: T | None, what: str) -> T:
         if value is None:
             raise RuntimeError(f"the emulator is not running ({what})")
         return value
@@ -246,7 +248,7 @@ class DiscordEmulator:
         self.gateway.invalidate_session(resumable=resumable)
 
     def offline(self, code: int | None = None) -> contextlib.AbstractAsyncContextManager[None]:
-        """``async with emu.offline(): ...`` — the bot is disconnected and cannot reconnect inside the block."""
+        """``async with emu.offline(): ...``: the bot is cut off and cannot reconnect inside the block."""
         return self.gateway.offline(code)
 
     async def wait_for_ready(self, timeout: float = 5.0) -> None:
@@ -271,6 +273,11 @@ class DiscordEmulator:
         return [r for r in self.requests if r.status == 429]
 
     @property
+    def rate_limited_count(self) -> int:
+        """How many requests were answered with 429."""
+        return len(self.rate_limited)
+
+    @property
     def internal_errors(self) -> list[str]:
         """Tracebacks of emulator bugs (answered with 501); tests should keep this empty."""
         return self._rest.internal_errors if self._rest is not None else []
@@ -292,9 +299,20 @@ class DiscordEmulator:
     def guild_commands(self, guild: Guild) -> list[dict[str, Any]]:
         return self.state.guild_commands.get(guild.id, [])
 
-    async def wait_until(self, predicate: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> Any:
-        """Wait until ``predicate()`` is truthy (re-checked after every emulator change)."""
-        return await self.state.signal.wait_for(lambda: predicate() or None, timeout, what)
+    async def wait_until(
+        self,
+        predicate: Callable[[], Any],
+        timeout: float = 5.0,
+        what: str = "condition",
+        *,
+        poll: float = 0.01,
+    ) -> Any:
+        """Wait until ``predicate()`` is truthy and return its value.
+
+        It is re-checked after every emulator change and, because a predicate may also read the
+        bot's in-process state (which never notifies the emulator), every ``poll`` seconds.
+        """
+        return await self.state.signal.wait_for(lambda: predicate() or None, timeout, what, poll=poll)
 
     async def wait_for_message(
         self,

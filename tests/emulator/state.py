@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .clock import EmulatorClock, SnowflakeFactory
-from .models import CATEGORY, DM, FLAG_EPHEMERAL, TEXT, Attachment, Channel, Guild, Member, Message, Role
-from .users import User
+from .models import CATEGORY, DM, FLAG_EPHEMERAL, Attachment, Channel, Guild, Member, Message, Role
 from .permissions import DEFAULT_EVERYONE, Overwrite, Perm
+from .users import User
 from .waiting import Signal
 
 if TYPE_CHECKING:
@@ -360,6 +360,3 @@ class EmulatorState:
         )
         self.notify()
         return True
-
-
-__all__ = ["CATEGORY", "DM", "TEXT", "EmulatorState", "EventSink"]

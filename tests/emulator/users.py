@@ -49,10 +49,6 @@ class User(BaseUser):
     # -- helpers ----------------------------------------------------------------------------------
 
     @property
-    def _me(self) -> User:
-        return self
-
-    @property
     def _service(self) -> InteractionService:
         service = self._state.interaction_service
         if service is None:
@@ -133,10 +129,10 @@ class User(BaseUser):
         """Invoke a synced slash command (``"mock start"`` for subcommands) with ``options``."""
         self._require_in_channel(channel)
         data, name = build_command_data(
-            self._state, user=self._me, channel=channel, invocation=command, options=options or {}
+            self._state, user=self, channel=channel, invocation=command, options=options or {}
         )
         record = self._service.create(
-            user=self._me, channel=channel, kind=APPLICATION_COMMAND, data=data, command_name=name
+            user=self, channel=channel, kind=APPLICATION_COMMAND, data=data, command_name=name
         )
         return InteractionResult(self._service, record)
 
@@ -154,7 +150,7 @@ class User(BaseUser):
         self._require_in_channel(channel)
         data, name = build_command_data(
             self._state,
-            user=self._me,
+            user=self,
             channel=channel,
             invocation=command,
             options=options or {},
@@ -162,7 +158,7 @@ class User(BaseUser):
             focused_value=value,
         )
         record = self._service.create(
-            user=self._me, channel=channel, kind=AUTOCOMPLETE, data=data, command_name=name
+            user=self, channel=channel, kind=AUTOCOMPLETE, data=data, command_name=name
         )
 
         def probe() -> list[dict[str, Any]] | None:
@@ -174,7 +170,7 @@ class User(BaseUser):
 
     def _component_interaction(self, message: Message, data: dict[str, Any]) -> InteractionResult:
         record = self._service.create(
-            user=self._me, channel=message.channel, kind=MESSAGE_COMPONENT, data=data, message=message
+            user=self, channel=message.channel, kind=MESSAGE_COMPONENT, data=data, message=message
         )
         return InteractionResult(self._service, record)
 
@@ -263,6 +259,6 @@ class User(BaseUser):
         data = {"custom_id": prompt.custom_id, "components": components}
         source = self._state.messages.get(origin.source_message_id or 0)
         record = self._service.create(
-            user=self._me, channel=channel, kind=MODAL_SUBMIT, data=data, message=source
+            user=self, channel=channel, kind=MODAL_SUBMIT, data=data, message=source
         )
         return InteractionResult(self._service, record)

@@ -26,10 +26,19 @@ class Signal:
         self._event.set()
         self._event = asyncio.Event()
 
-    async def wait_for(self, probe: Callable[[], T | None], timeout: float, what: str = "condition") -> T:
+    async def wait_for(
+        self,
+        probe: Callable[[], T | None],
+        timeout: float,
+        what: str = "condition",
+        *,
+        poll: float | None = None,
+    ) -> T:
         """Return the first non-None/non-False value of ``probe()``, re-checked after each change.
 
-        Raises ``TimeoutError`` naming ``what`` so a failing test says what it waited for.
+        ``poll`` additionally re-checks on that cadence, for probes that read state the emulator
+        is never told about (the bot's own in-process state).  Raises ``TimeoutError`` naming
+        ``what`` so a failing test says what it waited for.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -42,6 +51,6 @@ class Signal:
                 raise TimeoutError(f"timed out after {timeout:g}s waiting for {what}")
             event = self._event
             try:
-                await asyncio.wait_for(event.wait(), remaining)
+                await asyncio.wait_for(event.wait(), min(remaining, poll) if poll else remaining)
             except TimeoutError:
                 continue

@@ -217,7 +217,9 @@ class DailyCog(commands.Cog):
     async def _reaction(self, payload: discord.RawReactionActionEvent, *, added: bool) -> None:
         outcome = await self._record_reaction(payload, added=added) if self._counts(payload, added) else None
         # Lets anything listening (the tests, for one) know this reaction is fully handled.
-        self.bot.dispatch("answer_recorded", payload.message_id, payload.user_id, outcome)
+        self.bot.dispatch(
+            "answer_recorded", payload.message_id, payload.user_id, str(payload.emoji), added, outcome
+        )
 
     def _counts(self, payload: discord.RawReactionActionEvent, added: bool) -> bool:
         """Only members' letter reactions in servers count: not the bot's own, nor other bots'."""
