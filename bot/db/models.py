@@ -50,6 +50,8 @@ class Guild(Base):
     quiz_window_seconds: Mapped[int] = mapped_column(Integer, default=60)
     joined_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     left_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # Leaderboards count answers from here on (`/scores reset` starts a new season).
+    season_started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
 
 class Schedule(Base):
@@ -146,6 +148,7 @@ class Attempt(Base):
     __table_args__ = (
         Index("ix_attempts_guild_time", "guild_id", "answered_at"),
         Index("ix_attempts_member", "guild_id", "user_id", "answered_at"),
+        Index("ix_attempts_user", "user_id", "answered_at"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
@@ -183,3 +186,42 @@ class Member(Base):
     streak: Mapped[int] = mapped_column(Integer, default=0)
     best_streak: Mapped[int] = mapped_column(Integer, default=0)
     last_streak_day: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    # Set when the member is found to have left the server (or deleted their account).
+    left_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    season_started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class PeriodStat(Base):
+    """Leaderboard totals per member, maintained as answers are graded, so a board never scans answers.
+
+    One row per (server, member, period, period start, domain); domain "" is all domains. Periods are
+    week (from Monday), month and all (start 1970-01-01), in the server's timezone.
+    """
+
+    __tablename__ = "period_stats"
+    __table_args__ = (
+        Index("ix_period_stats_board", "guild_id", "period", "period_start", "domain_id", "points"),
+        Index("ix_period_stats_user", "user_id"),
+    )
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    period_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    domain_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    correct: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ScoreArchive(Base):
+    """The standings as they were when an admin reset the scores."""
+
+    __tablename__ = "score_archive"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    points: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[int] = mapped_column(Integer)
+    correct: Mapped[int] = mapped_column(Integer)
+    best_streak: Mapped[int] = mapped_column(Integer)
+    archived_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

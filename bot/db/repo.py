@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,8 +18,10 @@ from bot.db.models import (
     MemberStat,
     MockAnswer,
     MockSession,
+    PeriodStat,
     Post,
     Schedule,
+    ScoreArchive,
 )
 
 
@@ -245,3 +248,195 @@ async def series_answers(session: AsyncSession, series_id: int) -> list[tuple[in
     return [
         (int(u), str(letters), str(q), str(p)) for u, letters, q, p in (await session.execute(query)).all()
     ]
+
+
+# --- progress -------------------------------------------------------------------------------------
+
+
+async def add_to_period_stats(
+    session: AsyncSession,
+    guild_id: int,
+    user_id: int,
+    domain_id: str,
+    points: int,
+    correct: bool,
+    starts: Mapping[str, dt.date],
+) -> None:
+    """Count one graded answer in the member's week, month and all-time totals, overall and per domain."""
+    for period, start in starts.items():
+        for domain in ("", domain_id):
+            statement = sqlite_insert(PeriodStat).values(
+                guild_id=guild_id,
+                user_id=user_id,
+                period=period,
+                period_start=start,
+                domain_id=domain,
+                points=points,
+                answered=1,
+                correct=int(correct),
+            )
+            statement = statement.on_conflict_do_update(
+                index_elements=["guild_id", "user_id", "period", "period_start", "domain_id"],
+                set_={
+                    "points": PeriodStat.points + points,
+                    "answered": PeriodStat.answered + 1,
+                    "correct": PeriodStat.correct + int(correct),
+                },
+            )
+            await session.execute(statement)
+
+
+def _board(guild_id: int, period: str, start: dt.date, domain_id: str) -> list[ColumnElement[bool]]:
+    return [
+        PeriodStat.guild_id == guild_id,
+        PeriodStat.period == period,
+        PeriodStat.period_start == start,
+        PeriodStat.domain_id == domain_id,
+    ]
+
+
+async def top_by_points(
+    session: AsyncSession, guild_id: int, period: str, start: dt.date, domain_id: str, limit: int
+) -> list[PeriodStat]:
+    query = (
+        select(PeriodStat)
+        .where(*_board(guild_id, period, start, domain_id))
+        .order_by(PeriodStat.points.desc(), PeriodStat.correct.desc(), PeriodStat.user_id)
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def top_by_accuracy(
+    session: AsyncSession,
+    guild_id: int,
+    period: str,
+    start: dt.date,
+    domain_id: str,
+    minimum: int,
+    limit: int,
+) -> list[PeriodStat]:
+    ratio = PeriodStat.correct * 1.0 / PeriodStat.answered
+    query = (
+        select(PeriodStat)
+        .where(*_board(guild_id, period, start, domain_id), PeriodStat.answered >= minimum)
+        .order_by(ratio.desc(), PeriodStat.answered.desc(), PeriodStat.user_id)
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def period_row(
+    session: AsyncSession, guild_id: int, user_id: int, period: str, start: dt.date, domain_id: str
+) -> PeriodStat | None:
+    return await session.get(PeriodStat, (guild_id, user_id, period, start, domain_id))
+
+
+async def rank_by_points(
+    session: AsyncSession, guild_id: int, period: str, start: dt.date, domain_id: str, mine: PeriodStat
+) -> int:
+    ahead = (PeriodStat.points > mine.points) | (
+        (PeriodStat.points == mine.points)
+        & (
+            (PeriodStat.correct > mine.correct)
+            | ((PeriodStat.correct == mine.correct) & (PeriodStat.user_id < mine.user_id))
+        )
+    )
+    query = (
+        select(func.count()).select_from(PeriodStat).where(*_board(guild_id, period, start, domain_id), ahead)
+    )
+    return int(await session.scalar(query) or 0) + 1
+
+
+async def rank_by_accuracy(
+    session: AsyncSession,
+    guild_id: int,
+    period: str,
+    start: dt.date,
+    domain_id: str,
+    minimum: int,
+    mine: PeriodStat,
+) -> int:
+    # Compare ratios without division: a/b > c/d  <=>  a*d > c*b (all counts positive).
+    better = PeriodStat.correct * mine.answered > mine.correct * PeriodStat.answered
+    same = PeriodStat.correct * mine.answered == mine.correct * PeriodStat.answered
+    ahead = better | (
+        same
+        & (
+            (PeriodStat.answered > mine.answered)
+            | ((PeriodStat.answered == mine.answered) & (PeriodStat.user_id < mine.user_id))
+        )
+    )
+    query = (
+        select(func.count())
+        .select_from(PeriodStat)
+        .where(*_board(guild_id, period, start, domain_id), PeriodStat.answered >= minimum, ahead)
+    )
+    return int(await session.scalar(query) or 0) + 1
+
+
+async def forget_in_guild(session: AsyncSession, guild_id: int, user_id: int, now: dt.datetime) -> None:
+    """A member who left: off every board of that server at once."""
+    await session.execute(
+        delete(PeriodStat).where(PeriodStat.guild_id == guild_id, PeriodStat.user_id == user_id)
+    )
+    row = await member(session, guild_id, user_id)
+    row.left_at = now
+
+
+async def member_task_stats(
+    session: AsyncSession, guild_id: int, user_id: int, pack: str
+) -> list[MemberStat]:
+    query = select(MemberStat).where(
+        MemberStat.guild_id == guild_id, MemberStat.user_id == user_id, MemberStat.pack == pack
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def recent_attempts(session: AsyncSession, user_id: int, pack: str, limit: int) -> list[Attempt]:
+    query = (
+        select(Attempt)
+        .where(Attempt.user_id == user_id, Attempt.pack == pack)
+        .order_by(Attempt.answered_at.desc(), Attempt.id.desc())
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def member_attempts_since(
+    session: AsyncSession, guild_id: int, user_id: int, since: dt.datetime
+) -> list[Attempt]:
+    query = select(Attempt).where(
+        Attempt.guild_id == guild_id, Attempt.user_id == user_id, Attempt.answered_at >= since
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def finished_mocks(session: AsyncSession, user_id: int, guild_id: int | None) -> list[MockSession]:
+    query = select(MockSession).where(
+        MockSession.user_id == user_id, MockSession.guild_id == guild_id, MockSession.finished_at.is_not(None)
+    )
+    return list((await session.scalars(query)).all())
+
+
+USER_TABLES = (Answer, Attempt, MemberStat, Member, PeriodStat, ScoreArchive)
+
+
+async def rows_of_user(session: AsyncSession, user_id: int) -> dict[str, list[dict[str, object]]]:
+    """Everything stored about one person, table by table, as plain values."""
+    out: dict[str, list[dict[str, object]]] = {}
+    for model in (*USER_TABLES, MockSession):
+        rows = (await session.scalars(select(model).where(model.user_id == user_id))).all()
+        out[model.__tablename__] = [{c.key: getattr(r, c.key) for c in model.__table__.columns} for r in rows]
+    session_ids = [int(r["id"]) for r in out[MockSession.__tablename__]]  # type: ignore[call-overload]
+    answers = (await session.scalars(select(MockAnswer).where(MockAnswer.session_id.in_(session_ids)))).all()
+    out[MockAnswer.__tablename__] = [
+        {c.key: getattr(r, c.key) for c in MockAnswer.__table__.columns} for r in answers
+    ]
+    return out
+
+
+async def delete_user(session: AsyncSession, user_id: int) -> None:
+    for model in USER_TABLES:
+        await session.execute(delete(model).where(model.user_id == user_id))
+    await session.execute(delete(MockSession).where(MockSession.user_id == user_id))  # answers cascade

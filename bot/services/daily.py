@@ -13,6 +13,7 @@ from bot.db import repo
 from bot.db.models import Answer, Attempt, Post, Schedule
 from bot.domain.grading import Pick, add_pick, is_correct, pick_from_reactions, remove_pick
 from bot.domain.pack import ExamPack, Question
+from bot.domain.progress import period_starts
 from bot.domain.schedule import (
     MAX_WINDOW,
     DailySchedule,
@@ -514,6 +515,11 @@ class DailyService:
         )
         await repo.add_to_member_stats(
             session, post.guild_id, answer.user_id, post.pack, question.domain_id, question.task_id, correct
+        )
+        guild = await repo.get_guild(session, post.guild_id)
+        starts = period_starts(_aware(answer.answered_at), guild.timezone if guild else "UTC")
+        await repo.add_to_period_stats(
+            session, post.guild_id, answer.user_id, question.domain_id, earned, correct, starts
         )
         member = await repo.member(session, post.guild_id, answer.user_id)
         member.points += earned
