@@ -23,6 +23,7 @@ from bot.services.daily import DailyService
 from bot.services.daily_runner import DailyRunner
 from bot.services.guilds import GuildService
 from bot.services.mock import MockService
+from bot.services.progress import ProgressService
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,7 @@ class StudyBot(commands.Bot):
         )
         self.daily_service = DailyService(sessions, self.guild_service)
         self.mock_service = MockService(sessions, self.guild_service)
+        self.progress_service = ProgressService(sessions, self.guild_service)
         self.jobs = DailyJobs(scheduler, self.mock_service)
         from bot.discord.publisher import DiscordPublisher
 
@@ -113,6 +115,7 @@ class StudyBot(commands.Bot):
         from bot.discord.cogs.daily import DailyCog
         from bot.discord.cogs.exam import ExamCog
         from bot.discord.cogs.mock import MockCog
+        from bot.discord.cogs.progress import ConfirmButton, ProgressCog
         from bot.discord.cogs.quiz import QuizCog
         from bot.discord.mock_ui import MockButton
         from bot.discord.views import PickButton
@@ -121,7 +124,8 @@ class StudyBot(commands.Bot):
         await self.add_cog(DailyCog(self))
         await self.add_cog(MockCog(self))
         await self.add_cog(QuizCog(self))
-        self.add_dynamic_items(PickButton, MockButton)
+        await self.add_cog(ProgressCog(self))
+        self.add_dynamic_items(PickButton, MockButton, ConfirmButton)
         await self.sync_commands()
 
     async def sync_commands(self, *, force: bool = False) -> bool:

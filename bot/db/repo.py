@@ -440,3 +440,10 @@ async def delete_user(session: AsyncSession, user_id: int) -> None:
     for model in USER_TABLES:
         await session.execute(delete(model).where(model.user_id == user_id))
     await session.execute(delete(MockSession).where(MockSession.user_id == user_id))  # answers cascade
+
+
+async def clear_period_stats(session: AsyncSession, guild_id: int, user_id: int | None) -> None:
+    statement = delete(PeriodStat).where(PeriodStat.guild_id == guild_id)
+    if user_id is not None:
+        statement = statement.where(PeriodStat.user_id == user_id)
+    await session.execute(statement)

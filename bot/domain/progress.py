@@ -21,7 +21,7 @@ RECENT_ANSWERS = 200  # readiness looks at this many of the member's latest answ
 WEAK_TASK_MIN_ATTEMPTS = 3
 
 
-def period_starts(now: dt.datetime, timezone: str) -> dict[Period, dt.date]:
+def period_starts(now: dt.datetime, timezone: str) -> dict[str, dt.date]:
     """The first local day of the current week (Monday), month and all time, in the server's zone."""
     today = now.astimezone(zoneinfo.ZoneInfo(timezone)).date()
     return {
