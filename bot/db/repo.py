@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, DateTime, delete, func, literal, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -133,6 +133,30 @@ async def lock_answer_row(session: AsyncSession, post_id: int, user_id: int, now
     )
     assert answer is not None
     return answer
+
+
+async def post_is_open(session: AsyncSession, post_id: int) -> bool:
+    return bool(await session.scalar(select(Post.id).where(Post.id == post_id, Post.state == "open")))
+
+
+async def insert_locked_answer(
+    session: AsyncSession, post_id: int, user_id: int, letters: str, now: dt.datetime
+) -> bool:
+    """Store a complete answer if the member has none yet and the post is still open, in one statement."""
+    values = select(
+        literal(post_id),
+        literal(user_id),
+        literal(letters),
+        literal(True),
+        literal(now, DateTime(timezone=True)),
+    ).where(select(Post.id).where(Post.id == post_id, Post.state == "open").exists())
+    statement = (
+        sqlite_insert(Answer)
+        .from_select(["post_id", "user_id", "letters", "locked", "answered_at"], values)
+        .on_conflict_do_nothing()
+    )
+    result = await session.execute(statement)
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def answers_for_post(session: AsyncSession, post_id: int) -> list[Answer]:

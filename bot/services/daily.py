@@ -130,6 +130,7 @@ class DailyService:
         self._sessions = sessions
         self._guilds = guilds
         self._rng = rng or random.Random()  # noqa: S311 - picking quiz questions, not secrets
+        self._open_posts: dict[int, PostPlan] = {}
 
     # --- admin commands --------------------------------------------------------------------------
 
@@ -409,25 +410,54 @@ class DailyService:
 
     # --- answers ---------------------------------------------------------------------------------
 
+    async def _open_plan(self, message_id: int) -> PostPlan | None:
+        """The open post behind a message. Open posts are cached: every reaction needs one, and what
+        a post asks never changes; scoring a post drops it from the cache first."""
+        cached = self._open_posts.get(message_id)
+        if cached is not None:
+            return cached
+        async with self._sessions.begin() as session:
+            post = await repo.post_by_message(session, message_id)
+            if post is None or post.state != "open":
+                return None
+            plan = await self._plan(session, post)
+        self._open_posts[message_id] = plan
+        return plan
+
+    def _forget_post(self, post_id: int) -> None:
+        for message_id, plan in list(self._open_posts.items()):
+            if plan.post_id == post_id:
+                del self._open_posts[message_id]
+
     async def record_pick(
         self, message_id: int, user_id: int, letter: str, added: bool, now: dt.datetime
     ) -> PickOutcome:
         """A member added (or removed) a letter on a post. Reactions on other messages, on letters the
         question does not have, after the close, or after the member's answer locked change nothing."""
+        plan = await self._open_plan(message_id)
+        if plan is None:
+            return PickOutcome(None)
+        if letter not in plan.question.letters or now >= plan.closes_at:
+            return PickOutcome(plan)
         async with self._sessions.begin() as session:
-            post = await repo.post_by_message(session, message_id)
-            if post is None or post.state != "open":
+            # The common case, one statement: a member's first letter on a single-answer question
+            # is their locked answer (ignored if they already have one or the post has closed).
+            if (
+                added
+                and plan.question.choose == 1
+                and await repo.insert_locked_answer(session, plan.post_id, user_id, letter, now)
+            ):
+                answered = await repo.count_locked_answers(session, plan.post_id) if plan.hide_answers else 0
+                return PickOutcome(plan, Pick(letter, True), True, answered)
+            if not await repo.post_is_open(session, plan.post_id):
                 return PickOutcome(None)
-            plan = await self._plan(session, post)
-            if letter not in plan.question.letters or now >= plan.closes_at:
-                return PickOutcome(plan)
-            answer = await repo.lock_answer_row(session, post.id, user_id, now)
+            answer = await repo.lock_answer_row(session, plan.post_id, user_id, now)
             before = Pick(answer.letters, answer.locked)
             after = add_pick(plan.question, before, letter) if added else remove_pick(before, letter)
             if after != before:
                 answer.letters, answer.locked, answer.answered_at = after.letters, after.locked, now
             await session.flush()
-            answered = await repo.count_locked_answers(session, post.id)
+            answered = await repo.count_locked_answers(session, plan.post_id) if plan.hide_answers else 0
             return PickOutcome(plan, after, after != before, answered)
 
     async def reconcile(self, post_id: int, reactions: dict[int, set[str]], now: dt.datetime) -> int:
@@ -455,6 +485,7 @@ class DailyService:
     async def score(self, post_id: int, now: dt.datetime) -> Reveal | None:
         """Grade a closed post once, in one transaction: attempts, statistics, points and streaks.
         Called again after a restart it grades nothing and returns the same result to re-send."""
+        self._forget_post(post_id)
         async with self._sessions.begin() as session:
             first_time = await repo.move_post_state(session, post_id, "open", "scored", revealed_at=now)
             post = await session.get(Post, post_id)
