@@ -280,6 +280,12 @@ class Guild:
         """Add a member (creating the user from a name); ``admin=True`` grants an Administrator role."""
         return self._state.add_member(self, user, admin=admin, bot=bot, roles=list(roles))
 
+    def remove_member(self, user: User) -> None:
+        """A member leaves (or is kicked). Bots without the members intent get no event; fetching the
+        member afterwards answers 404 Unknown Member, as on Discord."""
+        del self.members[user.id]
+        self._state.notify()
+
     def delete_channel(self, channel: Channel) -> None:
         """Delete a channel (dispatches CHANNEL_DELETE)."""
         self._state.delete_channel(channel)

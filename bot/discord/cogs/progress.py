@@ -6,7 +6,6 @@ import asyncio
 import io
 import logging
 import re
-import time
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MEMBERSHIP_TTL = 600.0  # seconds a "still a member" check is trusted
 PERIOD_NAMES = {"week": "this week", "month": "this month", "all": "all time"}
 
 
@@ -78,7 +76,6 @@ class ProgressCog(commands.Cog):
 
     def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
-        self._members_seen: dict[tuple[int, int], float] = {}
 
     # --- /stats -------------------------------------------------------------------------------------
 
@@ -181,27 +178,23 @@ class ProgressCog(commands.Cog):
         for _ in range(3):
             board = await service.leaderboard(guild.id, caller, period, by, domain, discord.utils.utcnow())
             shown = [r.user_id for r in board.rows]
-            departed = [uid for uid in shown if not await self._still_member(guild, uid)]
+            present = await asyncio.gather(*(self._still_member(guild, uid) for uid in shown))
+            departed = [uid for uid, here in zip(shown, present, strict=True) if not here]
             if not departed:
                 return board
             await service.forget_departed(guild.id, departed, discord.utils.utcnow())
         return board
 
-    async def _still_member(self, guild: discord.Guild, user_id: int) -> bool:
-        key = (guild.id, user_id)
-        if (
-            guild.get_member(user_id) is not None
-            or time.monotonic() - self._members_seen.get(key, -1e9) < MEMBERSHIP_TTL
-        ):
-            return True
+    @staticmethod
+    async def _still_member(guild: discord.Guild, user_id: int) -> bool:
+        """Ask Discord: without the privileged members intent no event says who left, so the member
+        cache cannot tell."""
         try:
             await guild.fetch_member(user_id)
         except discord.NotFound:
             return False
         except discord.HTTPException as exc:
             log.info("could not check membership of %s: %s", user_id, exc)
-            return True
-        self._members_seen[key] = time.monotonic()
         return True
 
     @staticmethod

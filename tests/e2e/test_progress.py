@@ -1,0 +1,128 @@
+"""/stats, /leaderboard, /readiness, /privacy and /scores as members and admins use them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.scheduler import reveal_job_id
+from tests.e2e.daily_helpers import (
+    is_reveal,
+    post_of,
+    question_of,
+    react_and_wait,
+    right_and_wrong,
+    run_job_now,
+    schedule,
+    wait_for_option_reactions,
+    wait_for_post,
+)
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+async def play_one_day(emulator, bot, channel, admin, answers):
+    await schedule(admin, channel, time="09:00")
+    await (
+        await admin.run_command("daily post-now", channel=channel, options={"channel": channel})
+    ).response()
+    post = await wait_for_post(emulator, channel)
+    question = question_of(bot, post)
+    await wait_for_option_reactions(emulator, post, question)
+    right, wrong = right_and_wrong(question)
+    for member, correct in answers:
+        for emoji in right if correct else wrong:
+            await react_and_wait(bot, member, post, emoji)
+    run_job_now(bot, reveal_job_id(post_of(post)[1]))
+    await emulator.wait_for_message(channel=channel, predicate=is_reveal)
+    return question
+
+
+def server(emulator):
+    guild = emulator.add_guild("ML Study Group")
+    channel = guild.add_text_channel("daily")
+    admin = guild.add_member("admin", admin=True)
+    return (
+        guild,
+        channel,
+        admin,
+        guild.add_member("alice"),
+        guild.add_member("bob"),
+        guild.add_member("carol"),
+    )
+
+
+async def run(who, name, channel, **options):
+    return await (await who.run_command(name, channel=channel, options=options)).response()
+
+
+async def test_stats_leaderboard_and_readiness(emulator, studybot) -> None:
+    guild, channel, admin, alice, bob, carol = server(emulator)
+    bot = await studybot.start()
+    question = await play_one_day(emulator, bot, channel, admin, [(alice, True), (bob, False), (carol, True)])
+
+    stats = await run(alice, "stats", channel)
+    assert stats.ephemeral
+    embed = stats.embeds[0]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert fields["Points"] == "10" and fields["Streak"].startswith("0")  # a post-now is not a scheduled day
+    assert f"{question.domain_id} " in fields["Accuracy by domain (blueprint weight)"]
+    assert "100% of 1" in fields["Accuracy by domain (blueprint weight)"]
+    (chart,) = stats.attachments
+    assert chart.filename == "progress.png" and chart.data.startswith(PNG) and len(chart.data) > 10_000
+    public = await run(alice, "stats", channel, member=bob, public=True)
+    assert not public.ephemeral and public.embeds[0]["title"].startswith("bob")
+
+    board = await run(bob, "leaderboard", channel)
+    lines = board.embeds[0]["description"].splitlines()
+    assert lines[0].startswith(f"🥇 <@{alice.id}> 10 pts") or lines[0].startswith(f"🥇 <@{carol.id}> 10 pts")
+    assert any(f"<@{bob.id}> 0 pts" in line for line in lines)
+    accuracy = await run(bob, "leaderboard", channel, by="accuracy", period="month")
+    assert "Nobody has answered yet" in accuracy.embeds[0]["description"]
+    you = {f["name"]: f["value"] for f in accuracy.embeds[0]["fields"]}["You"]
+    assert you == "1 answered; 10 needed to be ranked"
+    other_domain = next(d for d in ("1", "2", "3", "4") if d != question.domain_id)
+    empty = await run(bob, "leaderboard", channel, domain=other_domain)
+    assert "Nobody has answered yet" in empty.embeds[0]["description"]
+
+    ready = await run(alice, "readiness", channel)
+    assert ready.ephemeral and "Not enough answers yet" in ready.embeds[0]["description"]
+    domain_field = next(f for f in ready.embeds[0]["fields"] if f["name"].startswith(question.domain_id))
+    assert domain_field["value"].startswith("100% of 1") and "more to firm up" in domain_field["value"]
+
+    # a member who left the server disappears from the board
+    guild.remove_member(carol)
+    board = await run(bob, "leaderboard", channel)
+    assert f"<@{carol.id}>" not in board.embeds[0]["description"]
+
+
+async def test_export_delete_and_reset(emulator, studybot) -> None:
+    _, channel, admin, alice, bob, _ = server(emulator)
+    bot = await studybot.start()
+    await play_one_day(emulator, bot, channel, admin, [(alice, True), (bob, True)])
+
+    done = await run(alice, "privacy export", channel)
+    assert done.ephemeral and "direct messages" in done.content
+    dm = await emulator.wait_for_message(channel=alice.dm_channel, predicate=lambda m: bool(m.attachments))
+    exported = json.loads(dm.attachments[0].data)
+    assert exported["user_id"] == str(alice.id)
+    assert [a["points"] for a in exported["tables"]["attempts"]] == [10]
+    bob.dms_closed = True
+    private = await run(bob, "privacy export", channel)
+    assert private.ephemeral and private.attachments and "DMs are closed" in private.content
+
+    ask = await run(alice, "privacy delete", channel)
+    assert ask.ephemeral and "Sure?" in ask.content
+    gone = await (await alice.click(ask, "Delete my data")).response()
+    assert "gone" in gone.content
+    board = await run(bob, "leaderboard", channel)
+    assert f"<@{alice.id}>" not in board.embeds[0]["description"]
+
+    with pytest.raises(AssertionError, match="permission"):  # Discord offers /scores to admins only
+        await bob.run_command("scores reset", channel=channel)
+    ask = await run(admin, "scores reset", channel)
+    cleared = await (await admin.click(ask, "Reset scores")).response()
+    assert "archived and reset 1 member" in cleared.content
+    board = await run(bob, "leaderboard", channel, period="all")
+    assert "Nobody has answered yet" in board.embeds[0]["description"]
