@@ -212,3 +212,48 @@ async def test_forced_resume_replays_reactions_exactly_once(emulator, studybot) 
     assert [(a.user_id, a.locked, a.letters) for a in answers] == [
         (alice.id, True, "".join(sorted(question.key)))
     ]
+
+
+async def test_a_restart_before_and_during_posting_still_posts_exactly_once(emulator, studybot) -> None:
+    guild, channel, admin, _ = study_server(emulator)
+    bot = await studybot.start()
+    await schedule(admin, channel, time="09:00", timezone="Europe/London")
+    (view,) = await bot.daily_service.list_schedules(guild.id)
+    now = dt.datetime.now(dt.UTC)
+
+    # killed after claiming the day's post, before sending it: the restart sends it
+    plan = await bot.daily_service.claim_occurrence(view.id, dt.date(2026, 11, 23), now)
+    await studybot.restart()
+    first = await wait_for_post(emulator, channel)
+    assert post_of(first)[1] == plan.post_id
+
+    # killed after Discord accepted the message, before the bot recorded it: found again, not re-sent
+    bot = studybot.running
+    plan = await bot.daily_service.claim_occurrence(view.id, dt.date(2026, 11, 24), now)
+    await bot.publisher.publish(plan)
+    await studybot.restart()
+    second = await emulator.wait_for_message(
+        channel=channel, predicate=lambda m: m.id != first.id and bool(m.embeds)
+    )
+    assert post_of(second)[1] == plan.post_id
+    bot = studybot.running
+    await wait_for_option_reactions(emulator, second, question_of(bot, second))
+    posts = [
+        m
+        for m in emulator.messages
+        if m.channel is channel and m.embeds and "Question of the day" in m.embeds[0]["title"]
+    ]
+    assert len(posts) == 2
+    (stored,) = await rows(bot, Post, Post.id == plan.post_id)
+    assert stored.state == "open" and stored.message_id == second.id
+
+
+async def test_removing_the_bot_from_a_server_stops_its_schedules(emulator, studybot) -> None:
+    guild, channel, admin, _ = study_server(emulator)
+    bot = await studybot.start()
+    await schedule(admin, channel, time="09:00", timezone="Europe/London")
+    (view,) = await bot.daily_service.list_schedules(guild.id)
+    emulator.remove_bot_from_guild(guild)
+    await emulator.wait_until(lambda: bot.jobs.scheduler.get_job(daily_job_id(view.id)) is None, what="stop")
+    await studybot.restart()
+    assert studybot.running.jobs.scheduler.get_job(daily_job_id(view.id)) is None
