@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import repo
 from bot.db.models import Answer, Attempt, Post, Schedule
+from bot.db.timestamps import as_utc
 from bot.domain.grading import Pick, add_pick, is_correct, pick_from_reactions, remove_pick
 from bot.domain.pack import ExamPack, Question
 from bot.domain.progress import period_starts
@@ -113,11 +114,6 @@ def _view(row: Schedule) -> ScheduleView:
     return ScheduleView(
         row.id, row.guild_id, row.channel_id, schedule, domains, row.answer_mode, row.paused, row.pause_reason
     )
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    # SQLite hands datetimes back without their zone; everything stored is UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 class DailyService:
@@ -315,8 +311,8 @@ class DailyService:
             post = await repo.running_quiz_round(session, channel_id)
             if post is None:
                 return None
-            window = _aware(post.closes_at) - _aware(post.opened_at)
-            return _aware(post.closes_at) + window * (post.rounds - post.round)
+            window = as_utc(post.closes_at) - as_utc(post.opened_at)
+            return as_utc(post.closes_at) + window * (post.rounds - post.round)
 
     async def start_quiz(
         self, guild_id: int, channel_id: int, domain_id: str | None, rounds: int, now: dt.datetime
@@ -342,7 +338,7 @@ class DailyService:
             post = await session.get(Post, post_id)
             if post is None or post.kind != "quiz" or post.round >= post.rounds:
                 return None
-            window = _aware(post.closes_at) - _aware(post.opened_at)
+            window = as_utc(post.closes_at) - as_utc(post.opened_at)
             values: dict[str, object] = {
                 "kind": "quiz",
                 "series_id": post.series_id,
@@ -398,7 +394,7 @@ class DailyService:
             post.kind,
             pack,
             question,
-            _aware(post.closes_at),
+            as_utc(post.closes_at),
             post.answer_mode,
             bool(config and config.hide_answers) and post.kind == "daily",
             post.message_id,
@@ -541,14 +537,14 @@ class DailyService:
                 source=source,
                 correct=correct,
                 points=earned,
-                answered_at=_aware(answer.answered_at),
+                answered_at=as_utc(answer.answered_at),
             )
         )
         await repo.add_to_member_stats(
             session, post.guild_id, answer.user_id, post.pack, question.domain_id, question.task_id, correct
         )
         guild = await repo.get_guild(session, post.guild_id)
-        starts = period_starts(_aware(answer.answered_at), guild.timezone if guild else "UTC")
+        starts = period_starts(as_utc(answer.answered_at), guild.timezone if guild else "UTC")
         await repo.add_to_period_stats(
             session, post.guild_id, answer.user_id, question.domain_id, earned, correct, starts
         )

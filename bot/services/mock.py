@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import repo
 from bot.db.models import Attempt, MockAnswer, MockSession
+from bot.db.timestamps import as_utc
 from bot.domain.grading import is_correct
 from bot.domain.mock import MOCK_SIZES, MockReport, draw_mock, grade_mock, time_allowed
 from bot.domain.pack import ExamPack, Question, QuestionKind
@@ -84,10 +85,6 @@ class MockSummary:
     scaled: int
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
-
-
 class MockService:
     def __init__(
         self,
@@ -110,7 +107,7 @@ class MockService:
             raise UserError(f"Unknown domain `{domain_id}`. {pack.blueprint.code} has {listing}.")
         async with self._sessions.begin() as session:
             running = await repo.active_mock(session, user_id)
-            if running is not None and _aware(running.deadline) > now:
+            if running is not None and as_utc(running.deadline) > now:
                 raise UserError("You already have a mock running. `/mock resume` brings it back.")
             if running is not None:
                 await self._finish(session, running, now)
@@ -139,7 +136,7 @@ class MockService:
         for answer in await repo.mock_answers(session, row.id):
             if answer.position < len(questions):
                 answers[answer.position], flagged[answer.position] = answer.letters, answer.flagged
-        finished = None if row.finished_at is None else _aware(row.finished_at)
+        finished = None if row.finished_at is None else as_utc(row.finished_at)
         return MockState(
             row.id,
             row.user_id,
@@ -149,8 +146,8 @@ class MockService:
             tuple(answers),
             tuple(flagged),
             row.position,
-            _aware(row.started_at),
-            _aware(row.deadline),
+            as_utc(row.started_at),
+            as_utc(row.deadline),
             finished,
         )
 
@@ -166,7 +163,7 @@ class MockService:
         """The mock as it stands; one whose time ran out is finished on the way."""
         async with self._sessions.begin() as session:
             row = await self._owned(session, session_id, user_id)
-            if row.finished_at is None and _aware(row.deadline) <= now:
+            if row.finished_at is None and as_utc(row.deadline) <= now:
                 await self._finish(session, row, now)
             return await self._state(session, row)
 
@@ -183,8 +180,8 @@ class MockService:
     ) -> MockSession:
         row = await self._owned(session, session_id, user_id)
         if row.finished_at is not None:
-            raise MockClosed(timed_out=_aware(row.finished_at) >= _aware(row.deadline))
-        if _aware(row.deadline) <= now:
+            raise MockClosed(timed_out=as_utc(row.finished_at) >= as_utc(row.deadline))
+        if as_utc(row.deadline) <= now:
             await self._finish(session, row, now)
             raise MockClosed(timed_out=True)
         return row
@@ -241,13 +238,13 @@ class MockService:
         """The deadline job: finish a mock whose time is up. True if this call finished it."""
         async with self._sessions.begin() as session:
             row = await session.get(MockSession, session_id)
-            if row is None or row.finished_at is not None or _aware(row.deadline) > now:
+            if row is None or row.finished_at is not None or as_utc(row.deadline) > now:
                 return False
             return await self._finish(session, row, now)
 
     async def _finish(self, session: AsyncSession, row: MockSession, now: dt.datetime) -> bool:
         """Grade once: statistics count mock answers (marked as such); they earn no points."""
-        at = min(now, _aware(row.deadline))
+        at = min(now, as_utc(row.deadline))
         if not await repo.finish_mock(session, row.id, at):
             return False
         await session.refresh(row)
@@ -279,7 +276,7 @@ class MockService:
 
     async def unfinished(self) -> list[tuple[int, dt.datetime]]:
         async with self._sessions.begin() as session:
-            return [(row.id, _aware(row.deadline)) for row in await repo.unfinished_mocks(session)]
+            return [(row.id, as_utc(row.deadline)) for row in await repo.unfinished_mocks(session)]
 
     async def history(self, user_id: int, limit: int = 10) -> list[MockSummary]:
         async with self._sessions.begin() as session:
@@ -287,7 +284,7 @@ class MockService:
             return [
                 MockSummary(
                     r.id,
-                    _aware(r.started_at),
+                    as_utc(r.started_at),
                     len(r.question_ids.split(",")),
                     r.correct or 0,
                     r.scaled_score or 0,

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import repo
 from bot.db.models import Member, PeriodStat, ScoreArchive
+from bot.db.timestamps import as_utc
 from bot.domain.pack import ExamPack
 from bot.domain.progress import (
     MIN_ANSWERS,
@@ -80,10 +81,6 @@ class MemberProgress:
 
 def _row(rank: int, stat: PeriodStat) -> BoardRow:
     return BoardRow(rank, stat.user_id, stat.points, stat.answered, stat.correct)
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 class ProgressService:
@@ -163,7 +160,7 @@ class ProgressService:
         for n in range(TREND_WEEKS - 1, -1, -1):
             weekly[start_of_week - dt.timedelta(weeks=n)] = [0, 0]
         for a in attempts:
-            week = period_starts(_aware(a.answered_at), config.timezone)["week"]
+            week = period_starts(as_utc(a.answered_at), config.timezone)["week"]
             if week in weekly:
                 weekly[week][0] += 1
                 weekly[week][1] += int(a.correct)

@@ -68,3 +68,13 @@ async def test_a_two_round_quiz_with_several_members(emulator, studybot) -> None
 
     again = await (await bob.run_command("quiz", channel=channel)).response()
     assert "Quiz started" in again.content, "once a quiz is over, a new one can start"
+
+
+async def test_domain_suggestions(emulator, studybot) -> None:
+    guild = emulator.add_guild("ML Study Group")
+    channel = guild.add_text_channel("quiz")
+    alice = guild.add_member("alice")
+    await studybot.start()
+    for command in ("quiz", "mock start"):
+        choices = await alice.autocomplete(command, channel=channel, focused="domain", value="model")
+        assert [c["value"] for c in choices] == ["3"], command

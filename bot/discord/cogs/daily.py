@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord.choices import domain_choices
 from bot.discord.publisher import missing_permissions
 from bot.discord.render import schedule_line, timestamp
 from bot.domain.grading import EMOJI_LETTER
@@ -101,16 +102,8 @@ class DailyCog(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=d, value=d) for d in DAY_SUGGESTIONS if current.lower() in d]
 
-    @schedule.autocomplete("domains")
-    async def _domains(
-        self, interaction: discord.Interaction[StudyBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        pack = await self.bot.guild_service.pack_for(interaction.guild_id, discord.utils.utcnow())
-        return [
-            app_commands.Choice(name=f"{d.id}: {d.name}"[:100], value=d.id)
-            for d in pack.blueprint.domains
-            if current.casefold() in f"{d.id} {d.name}".casefold()
-        ]
+    # Suggest the server pack's domains as the member types.
+    _domains = schedule.autocomplete("domains")(domain_choices)
 
     @daily.command(name="list", description="Show this server's daily schedules")
     @app_commands.checks.has_permissions(manage_guild=True)

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord import mock_ui
+from bot.discord.choices import domain_choices
 from bot.discord.replies import reply_privately
 from bot.errors import UserError
 from bot.services.mock import MockClosed, MockState
@@ -49,16 +50,8 @@ class MockCog(commands.Cog):
             ephemeral=True,
         )
 
-    @start.autocomplete("domain")
-    async def _domains(
-        self, interaction: discord.Interaction[StudyBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        pack = await self.bot.guild_service.pack_for(interaction.guild_id, discord.utils.utcnow())
-        return [
-            app_commands.Choice(name=f"{d.id}: {d.name}"[:100], value=d.id)
-            for d in pack.blueprint.domains
-            if current.casefold() in f"{d.id} {d.name}".casefold()
-        ]
+    # Suggest the server pack's domains as the member types.
+    _domains = start.autocomplete("domain")(domain_choices)
 
     @mock.command(name="resume", description="Bring back your running mock in a fresh message")
     async def resume(self, interaction: discord.Interaction[StudyBot]) -> None:

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord.choices import domain_choices
 from bot.discord.publisher import missing_permissions
 from bot.discord.render import timestamp
 from bot.domain.schedule import GRACE
@@ -59,13 +60,5 @@ class QuizCog(commands.Cog):
         text = f"Quiz started: {rounds} round{plural}, the first closes {timestamp(plan.closes_at)}."
         await interaction.followup.send(text, ephemeral=True)
 
-    @quiz.autocomplete("domain")
-    async def _domains(
-        self, interaction: discord.Interaction[StudyBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        pack = await self.bot.guild_service.pack_for(interaction.guild_id, discord.utils.utcnow())
-        return [
-            app_commands.Choice(name=f"{d.id}: {d.name}"[:100], value=d.id)
-            for d in pack.blueprint.domains
-            if current.casefold() in f"{d.id} {d.name}".casefold()
-        ]
+    # Suggest the server pack's domains as the member types.
+    _domains = quiz.autocomplete("domain")(domain_choices)
