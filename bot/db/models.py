@@ -200,7 +200,10 @@ class PeriodStat(Base):
 
     __tablename__ = "period_stats"
     __table_args__ = (
-        Index("ix_period_stats_board", "guild_id", "period", "period_start", "domain_id", "points"),
+        Index(
+            "ix_period_stats_board", "guild_id", "period", "period_start", "domain_id", "points", "correct"
+        ),
+        Index("ix_period_stats_accuracy", "guild_id", "period", "period_start", "domain_id", "accuracy"),
         Index("ix_period_stats_user", "user_id"),
     )
     guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -211,6 +214,8 @@ class PeriodStat(Base):
     points: Mapped[int] = mapped_column(Integer, default=0)
     answered: Mapped[int] = mapped_column(Integer, default=0)
     correct: Mapped[int] = mapped_column(Integer, default=0)
+    # correct / answered in parts per million, kept with the counts so accuracy boards read an index
+    accuracy: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ScoreArchive(Base):

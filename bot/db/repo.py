@@ -277,6 +277,9 @@ async def series_answers(session: AsyncSession, series_id: int) -> list[tuple[in
 # --- progress -------------------------------------------------------------------------------------
 
 
+PPM = 1_000_000
+
+
 async def add_to_period_stats(
     session: AsyncSession,
     guild_id: int,
@@ -298,6 +301,7 @@ async def add_to_period_stats(
                 points=points,
                 answered=1,
                 correct=int(correct),
+                accuracy=PPM * int(correct),
             )
             statement = statement.on_conflict_do_update(
                 index_elements=["guild_id", "user_id", "period", "period_start", "domain_id"],
@@ -305,6 +309,7 @@ async def add_to_period_stats(
                     "points": PeriodStat.points + points,
                     "answered": PeriodStat.answered + 1,
                     "correct": PeriodStat.correct + int(correct),
+                    "accuracy": (PeriodStat.correct + int(correct)) * PPM // (PeriodStat.answered + 1),
                 },
             )
             await session.execute(statement)
@@ -340,11 +345,10 @@ async def top_by_accuracy(
     minimum: int,
     limit: int,
 ) -> list[PeriodStat]:
-    ratio = PeriodStat.correct * 1.0 / PeriodStat.answered
     query = (
         select(PeriodStat)
         .where(*_board(guild_id, period, start, domain_id), PeriodStat.answered >= minimum)
-        .order_by(ratio.desc(), PeriodStat.answered.desc(), PeriodStat.user_id)
+        .order_by(PeriodStat.accuracy.desc(), PeriodStat.answered.desc(), PeriodStat.user_id)
         .limit(limit)
     )
     return list((await session.scalars(query)).all())
@@ -381,11 +385,8 @@ async def rank_by_accuracy(
     minimum: int,
     mine: PeriodStat,
 ) -> int:
-    # Compare ratios without division: a/b > c/d  <=>  a*d > c*b (all counts positive).
-    better = PeriodStat.correct * mine.answered > mine.correct * PeriodStat.answered
-    same = PeriodStat.correct * mine.answered == mine.correct * PeriodStat.answered
-    ahead = better | (
-        same
+    ahead = (PeriodStat.accuracy > mine.accuracy) | (
+        (PeriodStat.accuracy == mine.accuracy)
         & (
             (PeriodStat.answered > mine.answered)
             | ((PeriodStat.answered == mine.answered) & (PeriodStat.user_id < mine.user_id))

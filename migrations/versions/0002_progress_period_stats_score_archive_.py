@@ -28,10 +28,12 @@ def upgrade() -> None:
     sa.Column('points', sa.Integer(), nullable=False),
     sa.Column('answered', sa.Integer(), nullable=False),
     sa.Column('correct', sa.Integer(), nullable=False),
+    sa.Column('accuracy', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('guild_id', 'user_id', 'period', 'period_start', 'domain_id', name=op.f('pk_period_stats'))
     )
     with op.batch_alter_table('period_stats', schema=None) as batch_op:
-        batch_op.create_index('ix_period_stats_board', ['guild_id', 'period', 'period_start', 'domain_id', 'points'], unique=False)
+        batch_op.create_index('ix_period_stats_accuracy', ['guild_id', 'period', 'period_start', 'domain_id', 'accuracy'], unique=False)
+        batch_op.create_index('ix_period_stats_board', ['guild_id', 'period', 'period_start', 'domain_id', 'points', 'correct'], unique=False)
         batch_op.create_index('ix_period_stats_user', ['user_id'], unique=False)
 
     op.create_table('score_archive',
@@ -80,6 +82,7 @@ def downgrade() -> None:
     with op.batch_alter_table('period_stats', schema=None) as batch_op:
         batch_op.drop_index('ix_period_stats_user')
         batch_op.drop_index('ix_period_stats_board')
+        batch_op.drop_index('ix_period_stats_accuracy')
 
     op.drop_table('period_stats')
     # ### end Alembic commands ###
