@@ -28,7 +28,9 @@ def test_periods_follow_the_servers_timezone_across_midnight() -> None:
 
 def test_week_start_across_a_clock_change() -> None:
     now = dt.datetime(2026, 3, 31, 12, 0, tzinfo=dt.UTC)  # Tuesday after the UK spring change
-    assert period_start_instant("week", now, "Europe/London") == dt.datetime(2026, 3, 29, 23, 0, tzinfo=dt.UTC)
+    assert period_start_instant("week", now, "Europe/London") == dt.datetime(
+        2026, 3, 29, 23, 0, tzinfo=dt.UTC
+    )
 
 
 def test_weakest_tasks_need_enough_attempts() -> None:
@@ -38,7 +40,9 @@ def test_weakest_tasks_need_enough_attempts() -> None:
 
 def test_readiness_maths(blueprint) -> None:
     assert readiness(blueprint, []).scaled is None
-    recent = [("1", True)] * 13 + [("2", True)] * 8 + [("2", False)] * 8 + [("3", True)] * 18 + [("3", False)] * 6
+    recent = (
+        [("1", True)] * 13 + [("2", True)] * 8 + [("2", False)] * 8 + [("3", True)] * 18 + [("3", False)] * 6
+    )
     recent += [("4", False)] * 5
     result = readiness(blueprint, recent)
     # 0.2*1 + 0.24*0.5 + 0.36*0.75 + 0.2*0 = 0.59 -> 100 + 0.59*900 = 631
