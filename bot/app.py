@@ -162,8 +162,7 @@ class StudyBot(commands.Bot):
             return
         self._first_ready = False
         log.info("ready as %s in %d servers; invite: %s", self.user, len(self.guilds), self.invite_url())
-        for guild in self.guilds:
-            await self.guild_service.mark_joined(guild.id, utcnow())
+        await self.guild_service.mark_present([g.id for g in self.guilds], utcnow())
         await self.daily_runner.recover(utcnow())
         await self.daily_runner.catch_up(utcnow())
         await self.jobs.rebuild()

@@ -60,6 +60,29 @@ async def ensure_guild(
     return guild
 
 
+async def ensure_guilds_present(
+    session: AsyncSession, guild_ids: list[int], *, pack: str, timezone: str, now: dt.datetime
+) -> None:
+    """Record every server the bot is in, in two statements however many there are."""
+    if not guild_ids:
+        return
+    rows = [
+        {
+            "id": gid,
+            "pack": pack,
+            "timezone": timezone,
+            "joined_at": now,
+            "hide_answers": False,
+            "quiz_window_seconds": 60,
+        }
+        for gid in guild_ids
+    ]
+    await session.execute(sqlite_insert(Guild).on_conflict_do_nothing(), rows)
+    await session.execute(
+        update(Guild).where(Guild.id.in_(guild_ids), Guild.left_at.is_not(None)).values(left_at=None)
+    )
+
+
 async def known_guild_ids(session: AsyncSession) -> list[int]:
     return list((await session.scalars(select(Guild.id).where(Guild.left_at.is_(None)))).all())
 

@@ -71,6 +71,13 @@ class GuildService:
             if row is not None:
                 row.left_at = now
 
+    async def mark_present(self, guild_ids: list[int], now: dt.datetime) -> None:
+        """The servers the bot is in at start-up: known, and not marked as left."""
+        async with self._sessions.begin() as session:
+            await repo.ensure_guilds_present(
+                session, guild_ids, pack=self._default_pack, timezone=self._default_timezone, now=now
+            )
+
     async def mark_joined(self, guild_id: int, now: dt.datetime) -> None:
         async with self._sessions.begin() as session:
             row = await repo.ensure_guild(
