@@ -435,6 +435,10 @@ class DailyService:
             return PickOutcome(None)
         if letter not in plan.question.letters or now >= plan.closes_at:
             return PickOutcome(plan)
+        if plan.hide_answers and not added:
+            # With hidden answers the bot takes each reaction away itself once it is recorded, so a
+            # removal is the bot hiding a letter, never a member changing their mind.
+            return PickOutcome(plan)
         async with self._sessions.begin() as session:
             # The common case, one statement: a member's first letter on a single-answer question
             # is their locked answer (ignored if they already have one or the post has closed).

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import SHIPPED_QUESTIONS
 from bot.scheduler import daily_job_id, reveal_job_id
 from tests.e2e.daily_helpers import (
     is_reveal,
@@ -14,6 +21,7 @@ from tests.e2e.daily_helpers import (
     wait_for_option_reactions,
     wait_for_post,
 )
+from tests.e2e.harness import StudyBotHarness
 from tests.emulator import Perm
 
 
@@ -30,8 +38,32 @@ async def post_now(admin, channel):
     ).response()
 
 
-async def test_hidden_answers_are_recorded_then_removed(emulator, studybot) -> None:
+def pack_of_one_type(root: Path, question_type: str) -> Path:
+    """A copy of the shipped pack holding only single-answer or only multiple-response questions."""
+    shipped = SHIPPED_QUESTIONS / "mls-c01"
+    pack = root / "mls-c01"
+    pack.mkdir(parents=True)
+    shutil.copy(shipped / "pack.yaml", pack / "pack.yaml")
+    for path in shipped.glob("[0-9]*.yaml"):
+        questions = yaml.safe_load(path.read_text())["questions"]
+        kept = [q for q in questions if q["type"] == question_type]
+        (pack / path.name).write_text(yaml.safe_dump({"questions": kept}, sort_keys=False))
+    return root
+
+
+@pytest.mark.parametrize("question_type", ["single", "multiple"])
+async def test_hidden_answers_are_recorded_then_removed(emulator, tmp_path, question_type) -> None:
     _, channel, admin, alice, bob = server(emulator, bot_allow=Perm.MANAGE_MESSAGES)
+    studybot = StudyBotHarness(
+        emulator, tmp_path / "studybot.db", questions_dir=pack_of_one_type(tmp_path / "q", question_type)
+    )
+    try:
+        await hidden_answers_round(emulator, studybot, channel, admin, alice, bob)
+    finally:
+        await studybot.stop()
+
+
+async def hidden_answers_round(emulator, studybot, channel, admin, alice, bob) -> None:
     bot = await studybot.start()
     hidden = await (
         await admin.run_command("daily hide-answers", channel=channel, options={"hide": True})
