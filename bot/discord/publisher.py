@@ -62,13 +62,13 @@ class DiscordPublisher:
             raise PublishFault("the channel is not a text channel")
         return channel
 
-    async def publish(self, plan: PostPlan) -> int:
+    async def publish(self, plan: PostPlan, *, resumed: bool) -> int:
         channel = await self._channel(plan.channel_id)
         missing = missing_permissions(channel, channel.guild.me, hide=plan.hide_answers)
         if missing:
             raise PublishFault(f"I am missing {', '.join(missing)} in #{channel.name}")
         try:
-            existing = await self._find_posted(channel, plan) if plan.state == "posting" else None
+            existing = await self._find_posted(channel, plan) if resumed else None
             if existing is not None:
                 return existing.id
             embed = question_embed(plan, answered=0 if plan.hide_answers else None)

@@ -25,8 +25,9 @@ class PublishFault(Exception):
 
 
 class Publisher(Protocol):
-    async def publish(self, plan: PostPlan) -> int:
-        """Post the question (or find the one already posted for this plan) and return its message id."""
+    async def publish(self, plan: PostPlan, *, resumed: bool) -> int:
+        """Post the question and return its message id. `resumed` when an earlier attempt may have
+        been cut short after Discord accepted the message: then the one already posted is found."""
 
     async def decorate(self, plan: PostPlan, message_id: int, *, fresh: bool) -> None:
         """Add the option reactions; `fresh` when the message was just sent (none present yet)."""
@@ -71,9 +72,9 @@ class DailyRunner:
     async def post_now(self, guild_id: int, channel_id: int, now: dt.datetime) -> PostPlan | None:
         return await self.publish(await self.daily.claim_now(guild_id, channel_id, now))
 
-    async def publish(self, plan: PostPlan) -> PostPlan | None:
+    async def publish(self, plan: PostPlan, *, resumed: bool = False) -> PostPlan | None:
         try:
-            message_id = await self._publisher.publish(plan)
+            message_id = await self._publisher.publish(plan, resumed=resumed)
         except PublishFault as fault:
             await self._fault(plan, fault.reason)
             return None
@@ -81,7 +82,7 @@ class DailyRunner:
         await self.daily.mark_open(plan.post_id, message_id)
         self._schedule_reveal(plan.post_id, plan.closes_at)
         try:
-            await self._publisher.decorate(plan, message_id, fresh=plan.state == "posting")
+            await self._publisher.decorate(plan, message_id, fresh=not resumed)
         except PublishFault as fault:
             log.warning("post %s: could not add the option reactions: %s", plan.post_id, fault.reason)
         return plan
@@ -142,7 +143,7 @@ class DailyRunner:
         """After a start: finish posts interrupted mid-publish, catch up on reactions, reveal what
         closed while the bot was down, and re-arm the reveal of every open post."""
         for plan in await self.daily.plans_in_states("posting"):
-            await self.publish(plan)
+            await self.publish(plan, resumed=True)
         await self.reconcile_open_posts(now)
         for plan in await self.daily.plans_in_states("open"):
             if plan.message_id is not None and plan.closes_at > now:

@@ -230,7 +230,7 @@ async def test_a_restart_before_and_during_posting_still_posts_exactly_once(emul
     # killed after Discord accepted the message, before the bot recorded it: found again, not re-sent
     bot = studybot.running
     plan = await bot.daily_service.claim_occurrence(view.id, dt.date(2026, 11, 24), now)
-    await bot.publisher.publish(plan)
+    await bot.publisher.publish(plan, resumed=False)
     await studybot.restart()
     second = await emulator.wait_for_message(
         channel=channel, predicate=lambda m: m.id != first.id and bool(m.embeds)
