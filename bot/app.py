@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db import repo
+from bot.discord.pacing import GlobalRequestPacer
 from bot.discord.replies import reply_privately
 from bot.domain.pack import ExamPack
 from bot.errors import UserError
@@ -86,11 +87,13 @@ class StudyBot(commands.Bot):
         scheduler: AsyncIOScheduler,
         **options: Any,
     ) -> None:
+        self.pacer = GlobalRequestPacer(limit=settings.discord_global_rate_limit)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
             tree_cls=StudyTree,
             help_command=None,
+            http_trace=self.pacer.trace_config(),
             **options,
         )
         self.settings = settings

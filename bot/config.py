@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     dev_guild_id: int | None = None
     discord_api_base: str = DISCORD_API_BASE
     discord_gateway_url: str | None = Field(default=None)
+    # Discord's global limit is 50 requests/s; it raises it for large bots on request.
+    discord_global_rate_limit: int = Field(default=50, ge=1)
 
     @field_validator("default_timezone")
     @classmethod
