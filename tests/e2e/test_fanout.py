@@ -30,7 +30,7 @@ async def test_simultaneous_posts_never_meet_a_global_429(emulator, tmp_path) ->
     )
     try:
         bot = await studybot.start()
-        for guild, channel, admin in servers:
+        for _, channel, admin in servers:
             reply = await schedule(admin, channel, time="09:00", timezone="UTC")
             assert "Scheduled" in reply.content, reply.content
         for guild, _, _ in servers:
