@@ -105,10 +105,21 @@ class InteractionRecord:
     choices: list[dict[str, Any]] | None = None
     modal: ModalPrompt | None = None
     failure: str | None = None
+    #: emulator clock when INTERACTION_CREATE was handed to the gateway
+    dispatched_at: float | None = None
+    #: emulator clock when the first callback for this interaction arrived (accepted or not)
+    responded_at: float | None = None
 
     @property
     def acknowledged(self) -> bool:
         return self.response_type is not None
+
+    @property
+    def response_latency(self) -> float | None:
+        """Seconds from sending INTERACTION_CREATE to receiving the first response, if there was one."""
+        if self.dispatched_at is None or self.responded_at is None:
+            return None
+        return self.responded_at - self.dispatched_at
 
     def metadata_payload(self) -> dict[str, Any]:
         owners = {"0": str(self.guild_id)} if self.guild_id is not None else {"1": str(self.user_id)}
@@ -203,6 +214,7 @@ class InteractionService:
         state.interactions[interaction_id] = record
         self.by_token[token] = record
         self._schedule_check(record, self.deadline)
+        record.dispatched_at = state.clock.now()
         state.sink.dispatch("INTERACTION_CREATE", payload, guild_id=record.guild_id)
         state.notify()
         return record
@@ -259,6 +271,8 @@ class InteractionService:
         record = state.interactions.get(interaction_id)
         if record is None or record.token != token:
             raise unknown_interaction()
+        if record.responded_at is None:
+            record.responded_at = state.clock.now()
         if record.acknowledged:
             raise already_acknowledged()
         if record.failure is not None or state.clock.now() > record.created_at + self.deadline:

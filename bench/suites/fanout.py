@@ -1,0 +1,150 @@
+"""4. Fan-out: hundreds of servers have their daily question at the same minute.
+
+Each server schedules its question through `/daily schedule`; then the bot's real scheduler runs every
+daily job at once. Done means every server's channel holds its question with all its option reactions.
+The emulator enforces Discord's limits (50 requests/s globally, 5 messages/5 s and 1 reaction/0.25 s
+per channel). The reference is the least time those limits allow for the requests the posts need:
+with a fixed 1-second global window, N requests need ceil(N / 50) windows, so (ceil(N / 50) - 1) s
+from the first to the last, and never less than the slowest channel's own reaction pacing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.child import BotProcess
+from bench.core import Benchmark, Figure, Report
+from bench.world import is_question_post, question_id_of, schedule_daily
+from bot.bank import load_packs
+from bot.config import SHIPPED_QUESTIONS
+from bot.domain.grading import LETTER_EMOJI
+from tests.emulator import Channel, DiscordEmulator, Message, RateLimits
+from tests.emulator.limits import MESSAGES, REACTIONS
+
+PACK = "mls-c01"
+
+
+@dataclass(frozen=True)
+class FanoutParams:
+    servers: int
+    bar: float = 1.2  # elapsed over the minimum the rate limits allow
+    timeout: float = 300.0
+    setup_concurrency: int = 25
+
+
+def minimum_seconds(requests: int, reactions_per_channel: int, limits: RateLimits) -> float:
+    """The least time from the first to the last of ``requests`` requests under Discord's limits."""
+    glob = limits.global_limit
+    global_floor = (math.ceil(requests / glob.limit) - 1) * glob.per
+    reaction = limits.for_bucket(REACTIONS)
+    per_reaction = reaction.per / reaction.limit
+    # One message, then the reactions one after another in the same channel's bucket.
+    channel_floor = max(0, reactions_per_channel - 1) * per_reaction
+    return max(global_floor, channel_floor)
+
+
+def fully_posted(channel: Channel, bot_id: int, letters_of: dict[str, str]) -> Message | None:
+    for message in channel.messages:
+        if is_question_post(message):
+            letters = letters_of[question_id_of(message)]
+            if all(bot_id in message.reaction_users(LETTER_EMOJI[x]) for x in letters):
+                return message
+    return None
+
+
+async def run(p: FanoutParams) -> Report:
+    limits = RateLimits.discord()
+    report = Report(
+        "fanout",
+        "4. Fan-out",
+        scenario=(
+            f"{p.servers} servers, one daily question each, all scheduled for the same minute and fired "
+            "together by the bot's real scheduler. The bot runs in its own process; the emulator enforces "
+            "Discord's limits (50 requests/s global, 5 messages/5 s and 1 reaction/0.25 s per channel). "
+            "Elapsed: the first request of the fan-out reaching the emulator → the last option reaction "
+            "accepted. Reference: the least time those limits allow for the requests the posts need."
+        ),
+    )
+    pack = load_packs(SHIPPED_QUESTIONS)[PACK]
+    letters_of = {q.id: q.letters for q in pack.questions}
+    with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
+        async with DiscordEmulator(rate_limits=limits) as emu:
+            servers = []
+            for n in range(p.servers):
+                guild = emu.add_guild(f"Study group {n}")
+                servers.append(
+                    (guild.add_text_channel("daily-question"), guild.add_member("admin", admin=True))
+                )
+            async with BotProcess(emu, Path(tmp)) as bot:
+                await bot.start(timeout=120)
+                gate = asyncio.Semaphore(p.setup_concurrency)
+
+                async def schedule(channel: Channel, admin: object) -> str:
+                    async with gate:
+                        reply = await schedule_daily(admin, channel, timezone="UTC")  # type: ignore[arg-type]
+                        return reply.content
+
+                replies = await asyncio.gather(*(schedule(c, a) for c, a in servers))
+                scheduled = sum("Scheduled" in r for r in replies)
+                report.check(
+                    "every server's schedule accepted", scheduled == p.servers, f"{scheduled} of {p.servers}"
+                )
+                first = len(emu.requests)
+                fired = (await bot.command("fire", prefix="daily:"))["fired"]
+                report.check("one daily job per server fired", fired == p.servers, f"{fired} jobs")
+                await emu.wait_until(
+                    lambda: all(fully_posted(c, emu.bot_user_id, letters_of) for c, _ in servers),
+                    timeout=p.timeout,
+                    what="every server's question with its reactions",
+                )
+                posts = [fully_posted(c, emu.bot_user_id, letters_of) for c, _ in servers]
+                requests = emu.requests[first:]
+
+    needed = [r for r in requests if r.bucket in (MESSAGES, REACTIONS) and r.status < 300]
+    reactions = sum(len(letters_of[question_id_of(m)]) for m in posts if m is not None)
+    required = len(posts) + reactions
+    elapsed = max(r.at for r in needed) - min(r.at for r in requests)
+    floor = minimum_seconds(required, max(len(letters_of[question_id_of(m)]) for m in posts if m), limits)
+    throttled = [r for r in requests if r.rate_limited]
+    kinds = Counter(f"{r.method} {r.route}" for r in requests if not r.rate_limited)
+    report.check(
+        "each server posted exactly once",
+        sum(1 for r in needed if r.bucket == MESSAGES) == p.servers,
+        f"{sum(1 for r in needed if r.bucket == MESSAGES)} question posts",
+    )
+    report.check(
+        "no 429 the bot could have avoided",
+        not throttled,
+        f"{len(throttled)} requests answered 429"
+        + (f" ({sum(r.is_global for r in throttled)} global)" if throttled else ""),
+    )
+    report.figures += [
+        Figure(
+            "time to post everywhere",
+            elapsed,
+            "s",
+            floor,
+            "least time the rate limits allow",
+            f"≤ {p.bar:g}× reference",
+            elapsed <= p.bar * floor if floor > 0 else True,
+        ),
+        Figure("requests the posts need", required, ""),
+        Figure("requests sent in the fan-out", len(requests), ""),
+    ]
+    report.notes.append("requests by route: " + ", ".join(f"{k} ×{v}" for k, v in kinds.most_common()))
+    return report
+
+
+BENCHMARK = Benchmark(
+    name="fanout",
+    title="4. Fan-out",
+    order=4,
+    full=FanoutParams(servers=500),
+    smoke=FanoutParams(servers=4, bar=1e9, timeout=60.0),
+    run=run,
+)

@@ -1,0 +1,189 @@
+"""1. Answer ingest: thousands of members react to one daily post within a few seconds.
+
+Every answer must be stored exactly once, and the bot's answers per second must be at least half of
+what a bare aiosqlite loop achieves inserting the same rows, one transaction each, with the bot's
+own SQLite settings, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bench.child import BotProcess
+from bench.core import Benchmark, Figure, Report
+from bench.world import (
+    is_question_post,
+    pack_env,
+    poll,
+    query,
+    question_id_of,
+    schedule_daily,
+    wait_for_option_reactions,
+    write_pack,
+)
+from bot.bank import load_packs
+from bot.db.engine import create_engine
+from bot.domain.grading import LETTER_EMOJI
+from tests.emulator import DiscordEmulator, RateLimits
+
+#: The connection settings the reference loop copies from the bot's own engine.
+PRAGMAS = ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")
+TICK = 0.02
+
+
+@dataclass(frozen=True)
+class IngestParams:
+    members: int
+    spread_seconds: float  # reactions are sent evenly over this long
+    timeout: float = 180.0
+    bar: float = 0.5  # the bot's rate over the reference's
+
+
+async def bot_pragmas(url: str) -> dict[str, Any]:
+    """The SQLite settings every connection of the bot's engine gets (bot/db/engine.py)."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            values = {}
+            for name in PRAGMAS:
+                values[name] = (await connection.exec_driver_sql(f"PRAGMA {name}")).scalar()
+            return values
+    finally:
+        await engine.dispose()
+
+
+async def reference_rate(template: Path, rows: list[tuple[Any, ...]], pragmas: dict[str, Any]) -> float:
+    """Rows per second of a bare aiosqlite loop: INSERT + COMMIT per row, the bot's pragmas, a copy of
+    the bot's database (same schema, indexes and foreign keys) with its answers removed."""
+    target = template.with_name("reference.db")
+    shutil.copyfile(template, target)
+    async with aiosqlite.connect(target) as db:
+        await db.execute("DELETE FROM answers")
+        await db.commit()
+        for name, value in pragmas.items():
+            await db.execute(f"PRAGMA {name}={value}")
+        for name, value in pragmas.items():
+            async with db.execute(f"PRAGMA {name}") as cursor:
+                row = await cursor.fetchone()
+            assert row is not None and str(row[0]) == str(value), (name, row, value)
+        started = time.perf_counter()
+        for row in rows:
+            await db.execute(
+                "INSERT INTO answers (post_id, user_id, letters, locked, answered_at) VALUES (?, ?, ?, ?, ?)",
+                row,
+            )
+            await db.commit()
+        elapsed = time.perf_counter() - started
+        async with db.execute("SELECT count(*) FROM answers") as cursor:
+            stored = await cursor.fetchone()
+    assert stored is not None and stored[0] == len(rows)
+    return len(rows) / elapsed
+
+
+async def run(p: IngestParams) -> Report:
+    report = Report(
+        "ingest",
+        "1. Answer ingest",
+        scenario=(
+            f"{p.members:,} members react to one daily post (a single-answer question, letters spread over "
+            f"its options), sent evenly over {p.spread_seconds:g} s through the emulator's gateway. The bot "
+            "runs in its own process, started as `studybot run` starts it; Discord's rate limits apply. "
+            "Rate = answers / (first reaction sent → last answer committed, polled from the database). "
+            "Reference: a bare aiosqlite loop (INSERT + COMMIT per row) inserting the same rows into a "
+            "copy of the bot's database with the pragmas read back from the bot's engine."
+        ),
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+        root = Path(tmp)
+        slug = write_pack(root / "questions", 40, single_share=1.0)
+        pack = load_packs(root / "questions")[slug]
+        async with DiscordEmulator(rate_limits=RateLimits.discord()) as emu:
+            guild = emu.add_guild("Study Hall")
+            channel = guild.add_text_channel("daily-question")
+            admin = guild.add_member("admin", admin=True)
+            members = [guild.add_member(f"member{i}") for i in range(p.members)]
+            bot = BotProcess(emu, root, env=pack_env(root / "questions", slug))
+            async with bot:
+                await bot.start()
+                await schedule_daily(admin, channel, timezone="UTC")
+                result = await admin.run_command(
+                    "daily post-now", channel=channel, options={"channel": channel}
+                )
+                await result.response(timeout=15)
+                post = await emu.wait_for_message(channel=channel, predicate=is_question_post, timeout=15)
+                question = pack.question(question_id_of(post))
+                assert question is not None
+                await wait_for_option_reactions(emu, post, question.letters)
+                ((post_id,),) = query(bot.database, "SELECT id FROM posts WHERE message_id = ?", post.id)
+                expected = {m.id: question.letters[i % len(question.letters)] for i, m in enumerate(members)}
+
+                def stored() -> bool:
+                    count = query(
+                        bot.database, "SELECT count(*) FROM answers WHERE post_id = ? AND locked", post_id
+                    )[0][0]
+                    return bool(count >= p.members)
+
+                loop = asyncio.get_running_loop()
+                started = time.monotonic()
+                begin = loop.time()
+                ticks = max(1, round(p.spread_seconds / TICK))
+                for tick in range(ticks):
+                    for member in members[tick * p.members // ticks : (tick + 1) * p.members // ticks]:
+                        await member.react(post, LETTER_EMOJI[expected[member.id]])
+                    await asyncio.sleep(max(0.0, begin + (tick + 1) * TICK - loop.time()))
+                sent = time.monotonic() - started
+                finished = await poll(stored, timeout=p.timeout, what="every answer to be stored")
+                elapsed = finished - started
+                await asyncio.sleep(0.5)  # anything stored twice or late would show up now
+            rows = query(
+                bot.database,
+                "SELECT post_id, user_id, letters, locked, answered_at FROM answers ORDER BY id",
+            )
+        pragmas = await bot_pragmas(bot.database_url)
+        reference = await reference_rate(bot.database, rows, pragmas)
+
+    users = [row[1] for row in rows]
+    report.check(
+        "every answer stored exactly once",
+        len(rows) == p.members and len(set(users)) == p.members,
+        f"{len(rows):,} rows for {len(set(users)):,} members ({p.members:,} reacted)",
+    )
+    wrong = [row for row in rows if row[2] != expected.get(row[1]) or not row[3]]
+    report.check("each stored answer is the member's letter, locked", not wrong, f"{len(wrong)} differ")
+    rate = p.members / elapsed
+    report.figures += [
+        Figure(
+            "answers stored per second",
+            rate,
+            "/s",
+            reference,
+            "bare aiosqlite loop",
+            f"≥ {p.bar}× reference",
+            rate >= p.bar * reference,
+        ),
+        Figure("time to store every answer", elapsed, "s", p.members / reference, "bare aiosqlite loop"),
+        Figure("time to send every reaction", sent, "s"),
+    ]
+    report.notes.append(
+        "SQLite settings (read from the bot's engine, copied to the reference): "
+        + ", ".join(f"{k}={v}" for k, v in pragmas.items())
+    )
+    return report
+
+
+BENCHMARK = Benchmark(
+    name="ingest",
+    title="1. Answer ingest",
+    order=1,
+    full=IngestParams(members=5000, spread_seconds=1.0),
+    smoke=IngestParams(members=60, spread_seconds=0.1, timeout=30.0, bar=0.0),
+    run=run,
+)

@@ -1,0 +1,31 @@
+"""Every benchmark runs end to end at a tiny size, so the suite cannot rot between full runs.
+
+The figures of a smoke run mean nothing (its bars are loosened); what must hold is that each benchmark
+still drives the real bot to completion and that its correctness checks pass.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bench.__main__ import run_one
+from bench.core import Benchmark, discover, markdown
+
+BENCHMARKS = discover()
+
+
+def test_every_benchmark_is_discovered() -> None:
+    assert [b.name for b in BENCHMARKS] == ["ingest", "latency", "boards", "fanout", "footprint"]
+
+
+@pytest.mark.parametrize("benchmark", BENCHMARKS, ids=[b.name for b in BENCHMARKS])
+async def test_smoke_run_passes(benchmark: Benchmark[Any]) -> None:
+    report = await run_one(benchmark, smoke=True)
+    assert report.error is None, report.error
+    assert report.checks or report.figures
+    failed = [c for c in report.checks if not c.ok] + [f for f in report.figures if f.passed is False]
+    assert not failed, failed
+    page = markdown([report], smoke=True, total_seconds=report.seconds)
+    assert report.title in page and "CPUs:" in page
