@@ -77,6 +77,9 @@ class StudyTree(app_commands.CommandTree["StudyBot"]):
         await reply_privately(interaction, message)
 
 
+GUILD_BURST_WAIT = 0.5
+
+
 class StudyBot(commands.Bot):
     def __init__(
         self,
@@ -88,6 +91,10 @@ class StudyBot(commands.Bot):
         **options: Any,
     ) -> None:
         self.pacer = GlobalRequestPacer(limit=settings.discord_global_rate_limit)
+        # discord.py fires READY this long after the last GUILD_CREATE (2 s by default). Discord sends a
+        # shard's servers in one burst right after READY, and nothing here needs every server cached
+        # first (schedules live in the database), so a shorter wait starts the bot sooner.
+        options.setdefault("guild_ready_timeout", GUILD_BURST_WAIT)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),

@@ -281,6 +281,9 @@ def _load_question_file(path: Path, blueprint: Blueprint) -> tuple[list[_Located
     if unknown:
         problems.append(BankProblem(display, f"unknown top-level keys: {', '.join(unknown)}", line=1))
 
+    fields_of: dict[int, dict[str, int]] = {}
+    for (i, name), ln in lines.of_field.items():
+        fields_of.setdefault(i, {})[name] = ln
     located: list[_Located] = []
     for index, raw in enumerate(data["questions"]):
         line = lines.of_question.get(index)
@@ -289,7 +292,7 @@ def _load_question_file(path: Path, blueprint: Blueprint) -> tuple[list[_Located
             continue
         raw_id = raw.get("id")
         qid = raw_id if isinstance(raw_id, str) else f"#{index + 1}"
-        field_lines = {name: ln for (i, name), ln in lines.of_field.items() if i == index}
+        field_lines = fields_of.get(index, {})
         for i, name, ln in lines.duplicate_fields:
             if i == index:
                 problems.append(BankProblem(display, "appears twice", line=ln, question_id=qid, field=name))

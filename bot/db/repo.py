@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from sqlalchemy import ColumnElement, DateTime, delete, func, literal, select, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    Integer,
+    String,
+    column,
+    delete,
+    func,
+    literal,
+    select,
+    update,
+    values,
+)
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -162,24 +175,39 @@ async def post_is_open(session: AsyncSession, post_id: int) -> bool:
     return bool(await session.scalar(select(Post.id).where(Post.id == post_id, Post.state == "open")))
 
 
-async def insert_locked_answer(
-    session: AsyncSession, post_id: int, user_id: int, letters: str, now: dt.datetime
-) -> bool:
-    """Store a complete answer if the member has none yet and the post is still open, in one statement."""
-    values = select(
-        literal(post_id),
-        literal(user_id),
-        literal(letters),
-        literal(True),
-        literal(now, DateTime(timezone=True)),
-    ).where(select(Post.id).where(Post.id == post_id, Post.state == "open").exists())
+LockedAnswerRow = tuple[int, int, str, dt.datetime]  # post id, user id, letters, answered at
+
+
+async def insert_locked_answers(
+    session: AsyncSession, rows: Sequence[LockedAnswerRow]
+) -> set[tuple[int, int]]:
+    """Store many complete answers in one statement: each only if its member has none yet for that post
+    and the post is still open. Returns the (post id, user id) pairs stored. Pairs must be distinct."""
+    if not rows:
+        return set()
+    incoming = (
+        values(
+            column("post_id", Integer),
+            column("user_id", BigInteger),
+            column("letters", String),
+            column("answered_at", DateTime(timezone=True)),
+            name="incoming",
+        )
+        .data(list(rows))
+        .cte("incoming")
+    )  # SQLite names a VALUES list's columns only in a CTE
+    open_post = select(Post.id).where(Post.id == incoming.c.post_id, Post.state == "open").exists()
+    source = select(
+        incoming.c.post_id, incoming.c.user_id, incoming.c.letters, literal(True), incoming.c.answered_at
+    ).where(open_post)
     statement = (
         sqlite_insert(Answer)
-        .from_select(["post_id", "user_id", "letters", "locked", "answered_at"], values)
+        .from_select(["post_id", "user_id", "letters", "locked", "answered_at"], source)
         .on_conflict_do_nothing()
+        .returning(Answer.post_id, Answer.user_id)
     )
     result = await session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))
+    return {(post_id, user_id) for post_id, user_id in result.all()}
 
 
 async def answers_for_post(session: AsyncSession, post_id: int) -> list[Answer]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import random
 from collections import Counter
@@ -28,6 +29,7 @@ from bot.domain.schedule import (
 from bot.domain.scoring import Source, Streak, advance_streak, points_for
 from bot.domain.selection import next_question
 from bot.errors import NotFoundError, UserError
+from bot.services.answer_batch import LockedAnswerBatcher
 from bot.services.guilds import GuildService
 
 ANSWER_MODES = ("reactions", "buttons")
@@ -127,6 +129,8 @@ class DailyService:
         self._guilds = guilds
         self._rng = rng or random.Random()  # noqa: S311 - picking quiz questions, not secrets
         self._open_posts: dict[int, PostPlan] = {}
+        self._plan_lookups: dict[int, asyncio.Task[PostPlan | None]] = {}
+        self._locked_answers = LockedAnswerBatcher(sessions)
 
     # --- admin commands --------------------------------------------------------------------------
 
@@ -412,6 +416,15 @@ class DailyService:
         cached = self._open_posts.get(message_id)
         if cached is not None:
             return cached
+        # A crowd reacting to a fresh post would otherwise look the same post up once per member.
+        lookup = self._plan_lookups.get(message_id)
+        if lookup is None:
+            lookup = asyncio.create_task(self._load_open_plan(message_id))
+            self._plan_lookups[message_id] = lookup
+            lookup.add_done_callback(lambda _: self._plan_lookups.pop(message_id, None))
+        return await asyncio.shield(lookup)
+
+    async def _load_open_plan(self, message_id: int) -> PostPlan | None:
         async with self._sessions.begin() as session:
             post = await repo.post_by_message(session, message_id)
             if post is None or post.state != "open":
@@ -439,16 +452,16 @@ class DailyService:
             # With hidden answers the bot takes each reaction away itself once it is recorded, so a
             # removal is the bot hiding a letter, never a member changing their mind.
             return PickOutcome(plan)
+        # The common case, written in batches: a member's first letter on a single-answer question is
+        # their locked answer (ignored if they already have one or the post has closed).
+        if (
+            added
+            and plan.question.choose == 1
+            and await self._locked_answers.insert(plan.post_id, user_id, letter, now)
+        ):
+            answered = await self.count_answered(plan) if plan.hide_answers else 0
+            return PickOutcome(plan, Pick(letter, True), True, answered)
         async with self._sessions.begin() as session:
-            # The common case, one statement: a member's first letter on a single-answer question
-            # is their locked answer (ignored if they already have one or the post has closed).
-            if (
-                added
-                and plan.question.choose == 1
-                and await repo.insert_locked_answer(session, plan.post_id, user_id, letter, now)
-            ):
-                answered = await repo.count_locked_answers(session, plan.post_id) if plan.hide_answers else 0
-                return PickOutcome(plan, Pick(letter, True), True, answered)
             if not await repo.post_is_open(session, plan.post_id):
                 return PickOutcome(None)
             answer = await repo.lock_answer_row(session, plan.post_id, user_id, now)
@@ -459,6 +472,10 @@ class DailyService:
             await session.flush()
             answered = await repo.count_locked_answers(session, plan.post_id) if plan.hide_answers else 0
             return PickOutcome(plan, after, after != before, answered)
+
+    async def count_answered(self, plan: PostPlan) -> int:
+        async with self._sessions.begin() as session:
+            return await repo.count_locked_answers(session, plan.post_id)
 
     async def reconcile(self, post_id: int, reactions: dict[int, set[str]], now: dt.datetime) -> int:
         """Bring a post's answers in line with the reactions on its message, read after a restart or a

@@ -28,8 +28,8 @@ async def schedule(daily: DailyService, **changes) -> int:
     return view.id
 
 
-async def open_post(daily: DailyService, day=dt.date(2026, 11, 23), message_id=5000):
-    schedule_id = await schedule(daily)
+async def open_post(daily: DailyService, day=dt.date(2026, 11, 23), message_id=5000, **changes):
+    schedule_id = await schedule(daily, **changes)
     plan = await daily.claim_occurrence(schedule_id, day, MONDAY_0900)
     await daily.mark_open(plan.post_id, message_id)
     return plan
@@ -95,6 +95,25 @@ async def test_first_complete_answer_locks_and_replays_do_not_double_count(daily
         answers = (await session.scalars(select(Answer).order_by(Answer.user_id))).all()
     assert [(a.user_id, a.locked) for a in answers] == [(BOB, True), (CAROL, True)]
     assert all(len(a.letters) == needed for a in answers)
+
+
+@pytest.mark.parametrize(("domain", "choose"), [("1", 1), ("2", 2)])  # the test pack: singles, then pairs
+async def test_a_crowd_answering_at_once_is_stored_once_each(daily, sessions, domain, choose) -> None:
+    plan = await open_post(daily, domains=domain)
+    assert plan.question.choose == choose
+    chosen = plan.question.letters[: plan.question.choose]
+    crowd = range(1000, 1300)
+    now = MONDAY_0900 + dt.timedelta(hours=1)
+    # every member's letters arrive at the same moment, each event twice (a replay after a resume)
+    outcomes = await asyncio.gather(
+        *(daily.record_pick(5000, user, letter, True, now) for user in crowd for letter in chosen * 2)
+    )
+    completed = [o for o in outcomes if o.changed and o.pick.locked]
+    assert len(completed) == len(crowd)
+    async with sessions() as session:
+        answers = (await session.scalars(select(Answer))).all()
+    assert sorted(a.user_id for a in answers) == list(crowd)
+    assert all(a.locked and a.letters == "".join(chosen) for a in answers)
 
 
 async def test_reactions_outside_the_question_are_ignored(daily) -> None:
