@@ -32,7 +32,13 @@ def ensure_sqlite_folder(url: str) -> None:
 
 def create_engine(url: str) -> AsyncEngine:
     ensure_sqlite_folder(url)
-    engine = create_async_engine(url)
+    options: dict[str, Any] = {}
+    if make_url(url).get_backend_name() == "sqlite":
+        # SQLite has one writer at a time. Several pooled connections writing at once make all but
+        # one sleep in SQLite's busy handler, whose back-off (up to 100 ms a try) is what members then
+        # wait for; one connection queues transactions in order in the bot instead, without sleeping.
+        options.update(pool_size=1, max_overflow=0, pool_timeout=60)
+    engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

@@ -269,6 +269,36 @@ async def mock_answers(session: AsyncSession, session_id: int) -> list[MockAnswe
     return list((await session.scalars(query)).all())
 
 
+async def save_mock_answer(
+    session: AsyncSession, session_id: int, position: int, letters: str, flagged: bool
+) -> bool:
+    """Write one question's answer of an unfinished mock, in one statement. False if it has finished."""
+    unfinished = select(MockSession.id).where(MockSession.id == session_id, MockSession.finished_at.is_(None))
+    values_row = select(literal(session_id), literal(position), literal(letters), literal(flagged)).where(
+        unfinished.exists()
+    )
+    statement = (
+        sqlite_insert(MockAnswer)
+        .from_select(["session_id", "position", "letters", "flagged"], values_row)
+        .on_conflict_do_update(
+            index_elements=["session_id", "position"],
+            set_={"letters": letters, "flagged": flagged},
+        )
+    )
+    result = await session.execute(statement)
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def move_mock(session: AsyncSession, session_id: int, position: int) -> bool:
+    """Move an unfinished mock to another question. False if it has finished."""
+    result = await session.execute(
+        update(MockSession)
+        .where(MockSession.id == session_id, MockSession.finished_at.is_(None))
+        .values(position=position)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
 async def finish_mock(session: AsyncSession, session_id: int, now: dt.datetime) -> bool:
     """Compare-and-set: only the first caller finishes (and grades) a mock."""
     result = await session.execute(

@@ -1,15 +1,24 @@
-"""Private timed mock exams. All state is in the database, so a restart loses nothing."""
+"""Private timed mock exams. All state is in the database, so a restart loses nothing.
+
+Each press writes through to the database in one statement; the bot also keeps the running mocks it
+has seen in memory, so a press needs no reads (many members in a mock at once press every second or
+two). Presses on one mock are handled one at a time.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import datetime as dt
 import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import repo
-from bot.db.models import Attempt, MockAnswer, MockSession
+from bot.db.models import Attempt, MockSession
 from bot.db.timestamps import as_utc
 from bot.domain.grading import is_correct
 from bot.domain.mock import MOCK_SIZES, MockReport, draw_mock, grade_mock, time_allowed
@@ -95,6 +104,32 @@ class MockService:
         self._sessions = sessions
         self._guilds = guilds
         self._rng = rng or random.Random()  # noqa: S311 - shuffling practice questions
+        self._running: dict[int, MockState] = {}  # unfinished mocks, as last written
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    @asynccontextmanager
+    async def _turn(self, session_id: int) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(session_id, asyncio.Lock())
+        async with lock:
+            yield
+        if not lock.locked() and session_id not in self._running:
+            self._locks.pop(session_id, None)
+
+    async def _open_state(self, session_id: int, user_id: int, now: dt.datetime) -> MockState:
+        """The running mock a press acts on, from memory or the database; closed if it is over."""
+        state = self._running.get(session_id)
+        if state is None:
+            async with self._sessions.begin() as session:
+                row = await self._editable(session, session_id, user_id, now)
+                state = await self._state(session, row)
+            self._running[session_id] = state
+        if state.user_id != user_id:
+            raise UserError("This is not your mock. Start your own with `/mock start`.")
+        if state.deadline <= now:
+            self._running.pop(session_id, None)
+            async with self._sessions.begin() as session:
+                await self._editable(session, session_id, user_id, now)  # finishes it and raises
+        return state
 
     async def start(
         self, user_id: int, guild_id: int | None, size: int, domain_id: str | None, now: dt.datetime
@@ -124,7 +159,9 @@ class MockService:
             )
             session.add(row)
             await session.flush()
-            return await self._state(session, row)
+            state = await self._state(session, row)
+        self._running[state.id] = state
+        return state
 
     async def _state(self, session: AsyncSession, row: MockSession) -> MockState:
         pack = self._guilds.pack(row.pack)
@@ -186,57 +223,64 @@ class MockService:
             raise MockClosed(timed_out=True)
         return row
 
-    async def _answer_row(self, session: AsyncSession, row: MockSession) -> MockAnswer:
-        answer = await session.get(MockAnswer, (row.id, row.position))
-        if answer is None:
-            answer = MockAnswer(session_id=row.id, position=row.position, letters="", flagged=False)
-            session.add(answer)
-        return answer
-
     async def pick(self, session_id: int, user_id: int, letter: str, now: dt.datetime) -> MockState:
         """Single answer: choose the letter. Multiple response: toggle it (up to `choose` letters)."""
-        async with self._sessions.begin() as session:
-            row = await self._editable(session, session_id, user_id, now)
-            state = await self._state(session, row)
-            question = state.current
+        async with self._turn(session_id):
+            state = await self._open_state(session_id, user_id, now)
+            question, letters = state.current, state.answers[state.position]
             if letter not in question.letters:
                 raise UserError(f"This question has no option {letter}.")
-            answer = await self._answer_row(session, row)
             if question.kind is QuestionKind.SINGLE:
-                answer.letters = letter
-            elif letter in answer.letters:
-                answer.letters = answer.letters.replace(letter, "")
-            elif len(answer.letters) < question.choose:
-                answer.letters = "".join(sorted(answer.letters + letter))
+                letters = letter
+            elif letter in letters:
+                letters = letters.replace(letter, "")
+            elif len(letters) < question.choose:
+                letters = "".join(sorted(letters + letter))
             else:
                 raise UserError(f"Choose {question.choose}: take a letter back before picking another.")
-            await session.flush()
-            return await self._state(session, row)
-
-    async def move(self, session_id: int, user_id: int, position: int, now: dt.datetime) -> MockState:
-        async with self._sessions.begin() as session:
-            row = await self._editable(session, session_id, user_id, now)
-            count = len(row.question_ids.split(","))
-            row.position = max(0, min(count - 1, position))
-            return await self._state(session, row)
+            return await self._save_answer(state, letters, state.flagged[state.position])
 
     async def flag(self, session_id: int, user_id: int, now: dt.datetime) -> MockState:
+        async with self._turn(session_id):
+            state = await self._open_state(session_id, user_id, now)
+            return await self._save_answer(
+                state, state.answers[state.position], not state.flagged[state.position]
+            )
+
+    async def _save_answer(self, state: MockState, letters: str, flagged: bool) -> MockState:
         async with self._sessions.begin() as session:
-            row = await self._editable(session, session_id, user_id, now)
-            answer = await self._answer_row(session, row)
-            answer.flagged = not answer.flagged
-            await session.flush()
-            return await self._state(session, row)
+            saved = await repo.save_mock_answer(session, state.id, state.position, letters, flagged)
+        if not saved:  # finished meanwhile (by its deadline job)
+            self._running.pop(state.id, None)
+            raise MockClosed(timed_out=True)
+        answers, marks = list(state.answers), list(state.flagged)
+        answers[state.position], marks[state.position] = letters, flagged
+        updated = dataclasses.replace(state, answers=tuple(answers), flagged=tuple(marks))
+        self._running[state.id] = updated
+        return updated
+
+    async def move(self, session_id: int, user_id: int, position: int, now: dt.datetime) -> MockState:
+        async with self._turn(session_id):
+            state = await self._open_state(session_id, user_id, now)
+            position = max(0, min(len(state.questions) - 1, position))
+            async with self._sessions.begin() as session:
+                moved = await repo.move_mock(session, session_id, position)
+            if not moved:
+                self._running.pop(session_id, None)
+                raise MockClosed(timed_out=True)
+            updated = dataclasses.replace(state, position=position)
+            self._running[session_id] = updated
+            return updated
 
     async def finish(self, session_id: int, user_id: int, now: dt.datetime) -> MockState:
-        async with self._sessions.begin() as session:
+        async with self._turn(session_id), self._sessions.begin() as session:
             row = await self._owned(session, session_id, user_id)
             await self._finish(session, row, now)
             return await self._state(session, row)
 
     async def expire(self, session_id: int, now: dt.datetime) -> bool:
         """The deadline job: finish a mock whose time is up. True if this call finished it."""
-        async with self._sessions.begin() as session:
+        async with self._turn(session_id), self._sessions.begin() as session:
             row = await session.get(MockSession, session_id)
             if row is None or row.finished_at is not None or as_utc(row.deadline) > now:
                 return False
@@ -244,6 +288,7 @@ class MockService:
 
     async def _finish(self, session: AsyncSession, row: MockSession, now: dt.datetime) -> bool:
         """Grade once: statistics count mock answers (marked as such); they earn no points."""
+        self._running.pop(row.id, None)
         at = min(now, as_utc(row.deadline))
         if not await repo.finish_mock(session, row.id, at):
             return False
