@@ -135,15 +135,20 @@ async def run_studybot(settings: Settings, deadline: float) -> None:
 
         bot.add_listener(on_connect, "on_connect")
         bot.add_listener(on_studybot_ready, "on_studybot_ready")
-        watchdog = asyncio.get_running_loop().call_at(deadline, lambda: asyncio.ensure_future(bot.close()))
-        controller = asyncio.create_task(control(bot, {"fire": fire, "ping": ping}))
-        try:
-            await bot.start(settings.token())
-        finally:
-            watchdog.cancel()
-            controller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await controller
+        await serve(bot, settings.token(), deadline, {"fire": fire, "ping": ping})
+
+
+async def serve(client: discord.Client, token: str, deadline: float, handlers: dict[str, Any]) -> None:
+    """Run the client with the control channel beside it, and close it at the deadline at the latest."""
+    watchdog = asyncio.get_running_loop().call_at(deadline, lambda: asyncio.ensure_future(client.close()))
+    controller = asyncio.create_task(control(client, handlers))
+    try:
+        await client.start(token)
+    finally:
+        watchdog.cancel()
+        controller.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await controller
 
 
 async def run_noop(settings: Settings, deadline: float) -> None:
@@ -164,16 +169,8 @@ async def run_noop(settings: Settings, deadline: float) -> None:
         return {"guilds": len(client.guilds)}
 
     client.event(on_ready)
-    watchdog = asyncio.get_running_loop().call_at(deadline, lambda: asyncio.ensure_future(client.close()))
-    controller = asyncio.create_task(control(client, {"ping": ping}))
-    try:
-        async with client:
-            await client.start(settings.token())
-    finally:
-        watchdog.cancel()
-        controller.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await controller
+    async with client:
+        await serve(client, settings.token(), deadline, {"ping": ping})
 
 
 def apply_patch() -> None:
