@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -20,7 +21,9 @@ from sqlalchemy import (
     values,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
 
 from bot.db.models import (
     Answer,
@@ -36,6 +39,13 @@ from bot.db.models import (
     Schedule,
     ScoreArchive,
 )
+
+
+async def _core(session: AsyncSession, statement: Executable) -> CursorResult[Any]:
+    """Run a write on the session's connection as plain Core: the hot paths (answers, mock presses)
+    need none of the ORM's bookkeeping, which costs more than the statement itself."""
+    connection = await session.connection()
+    return await connection.execute(statement)
 
 
 async def get_state(session: AsyncSession, key: str) -> str | None:
@@ -206,8 +216,8 @@ async def insert_locked_answers(
         .on_conflict_do_nothing()
         .returning(Answer.post_id, Answer.user_id)
     )
-    result = await session.execute(statement)
-    return {(post_id, user_id) for post_id, user_id in result.all()}
+    result = await _core(session, statement)
+    return set(cast("list[tuple[int, int]]", result.all()))
 
 
 async def answers_for_post(session: AsyncSession, post_id: int) -> list[Answer]:
@@ -285,16 +295,17 @@ async def save_mock_answer(
             set_={"letters": letters, "flagged": flagged},
         )
     )
-    result = await session.execute(statement)
+    result = await _core(session, statement)
     return bool(getattr(result, "rowcount", 0))
 
 
 async def move_mock(session: AsyncSession, session_id: int, position: int) -> bool:
     """Move an unfinished mock to another question. False if it has finished."""
-    result = await session.execute(
+    result = await _core(
+        session,
         update(MockSession)
         .where(MockSession.id == session_id, MockSession.finished_at.is_(None))
-        .values(position=position)
+        .values(position=position),
     )
     return bool(getattr(result, "rowcount", 0))
 
