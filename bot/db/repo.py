@@ -452,16 +452,21 @@ async def period_row(
     return await session.get(PeriodStat, (guild_id, user_id, period, start, domain_id))
 
 
+def _ahead_of(mine: PeriodStat, first: str, second: str) -> ColumnElement[bool]:
+    """Rows ranked above `mine` on a board ordered by `first`, then `second`, both descending, then
+    by user id (the boards' own order, so a rank always matches the listing)."""
+    a, b = getattr(PeriodStat, first), getattr(PeriodStat, second)
+    mine_a, mine_b = getattr(mine, first), getattr(mine, second)
+    ahead: ColumnElement[bool] = (a > mine_a) | (
+        (a == mine_a) & ((b > mine_b) | ((b == mine_b) & (PeriodStat.user_id < mine.user_id)))
+    )
+    return ahead
+
+
 async def rank_by_points(
     session: AsyncSession, guild_id: int, period: str, start: dt.date, domain_id: str, mine: PeriodStat
 ) -> int:
-    ahead = (PeriodStat.points > mine.points) | (
-        (PeriodStat.points == mine.points)
-        & (
-            (PeriodStat.correct > mine.correct)
-            | ((PeriodStat.correct == mine.correct) & (PeriodStat.user_id < mine.user_id))
-        )
-    )
+    ahead = _ahead_of(mine, "points", "correct")
     query = (
         select(func.count()).select_from(PeriodStat).where(*_board(guild_id, period, start, domain_id), ahead)
     )
@@ -477,13 +482,7 @@ async def rank_by_accuracy(
     minimum: int,
     mine: PeriodStat,
 ) -> int:
-    ahead = (PeriodStat.accuracy > mine.accuracy) | (
-        (PeriodStat.accuracy == mine.accuracy)
-        & (
-            (PeriodStat.answered > mine.answered)
-            | ((PeriodStat.answered == mine.answered) & (PeriodStat.user_id < mine.user_id))
-        )
-    )
+    ahead = _ahead_of(mine, "accuracy", "answered")
     query = (
         select(func.count())
         .select_from(PeriodStat)
