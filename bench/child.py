@@ -42,6 +42,12 @@ def memory_of(pid: int) -> Memory:
     return Memory(fields["VmRSS"], fields["VmHWM"])
 
 
+def cpu_seconds_of(pid: int) -> float:
+    """User + system CPU time a process has used so far, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class BotProcess:
     """``python -m bench.botproc MODE`` pointed at an emulator, with a database in ``workdir``.
 
@@ -170,6 +176,10 @@ class BotProcess:
     def memory(self) -> Memory:
         """The bot process's memory (the Python process itself, also when py-spy wraps it)."""
         return memory_of(int(self.ready["pid"]))
+
+    def cpu_seconds(self) -> float:
+        """CPU time the bot process has used so far (the Python process itself, also under py-spy)."""
+        return cpu_seconds_of(int(self.ready["pid"]))
 
     def log_tail(self, lines: int = 30) -> str:
         try:

@@ -123,9 +123,11 @@ async def run(p: LatencyParams) -> Report:
                 await bot.start()
                 first = len(emu.state.interactions)
                 rng = random.Random(p.seed)
+                cpu_before = bot.cpu_seconds()
                 presses = await asyncio.gather(
                     *(take_mock(m, channel_of[m.id], p, random.Random(rng.random())) for m in members)
                 )
+                bot_cpu = bot.cpu_seconds() - cpu_before
                 studied = list(emu.state.interactions.values())[first:]
                 bot_failures = [r for r in emu.interaction_failures if r in studied]
                 made = Counter(r.user_id for r in studied)
@@ -134,6 +136,7 @@ async def run(p: LatencyParams) -> Report:
                 await noop.start()
                 first = len(emu.state.interactions)
                 rng = random.Random(p.seed)
+                cpu_before = noop.cpu_seconds()
                 await asyncio.gather(
                     *(
                         press_noop(m, channel_of[m.id], made[m.id], p, random.Random(rng.random()))
@@ -141,6 +144,7 @@ async def run(p: LatencyParams) -> Report:
                     )
                 )
                 reference = list(emu.state.interactions.values())[first:]
+                noop_cpu = noop.cpu_seconds() - cpu_before
 
     bot_ms, ref_ms = latencies(studied), latencies(reference)
     span = max(r.responded_at or 0 for r in studied) - min(r.dispatched_at or 0 for r in studied)
@@ -167,6 +171,13 @@ async def run(p: LatencyParams) -> Report:
             max(bot_ms) < DEADLINE * 1000 and not bot_failures,
         ),
         Figure("interactions per second (offered)", len(studied) / span, "/s"),
+        Figure(
+            "bot CPU time per interaction",
+            bot_cpu / len(studied) * 1000,
+            "ms",
+            noop_cpu / max(1, len(reference)) * 1000,
+            "no-op client",
+        ),
     ]
     return report
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -12,9 +12,11 @@ from sqlalchemy import (
     DateTime,
     Integer,
     String,
+    bindparam,
     column,
     delete,
     func,
+    insert,
     literal,
     select,
     update,
@@ -41,11 +43,14 @@ from bot.db.models import (
 )
 
 
-async def _core(session: AsyncSession, statement: Executable) -> CursorResult[Any]:
-    """Run a write on the session's connection as plain Core: the hot paths (answers, mock presses)
-    need none of the ORM's bookkeeping, which costs more than the statement itself."""
+async def _core(
+    session: AsyncSession, statement: Executable, rows: Sequence[Mapping[str, Any]] | None = None
+) -> CursorResult[Any]:
+    """Run a statement on the session's connection as plain Core (with ``rows``: once per row, as one
+    executemany): the hot paths (answers, mock presses) need none of the ORM's bookkeeping, which
+    costs more than the statement itself."""
     connection = await session.connection()
-    return await connection.execute(statement)
+    return await connection.execute(statement, rows)
 
 
 async def get_state(session: AsyncSession, key: str) -> str | None:
@@ -234,23 +239,34 @@ async def count_locked_answers(session: AsyncSession, post_id: int) -> int:
 # --- statistics ---------------------------------------------------------------------------------
 
 
-async def add_to_member_stats(
-    session: AsyncSession, guild_id: int, user_id: int, pack: str, domain_id: str, task_id: str, correct: bool
-) -> None:
-    statement = sqlite_insert(MemberStat).values(
-        guild_id=guild_id,
-        user_id=user_id,
-        pack=pack,
-        task_id=task_id,
-        domain_id=domain_id,
-        attempts=1,
-        correct=int(correct),
-    )
+MemberStatDelta = tuple[int, int, str, str, str, bool]  # server, member, pack, domain, task, correct
+
+
+async def add_to_member_stats(session: AsyncSession, deltas: Sequence[MemberStatDelta]) -> None:
+    """Count graded answers into members' per-task totals, one statement for them all."""
+    if not deltas:
+        return
+    statement = sqlite_insert(MemberStat)
     statement = statement.on_conflict_do_update(
         index_elements=["guild_id", "user_id", "pack", "task_id"],
-        set_={"attempts": MemberStat.attempts + 1, "correct": MemberStat.correct + int(correct)},
+        set_={
+            "attempts": MemberStat.attempts + statement.excluded.attempts,
+            "correct": MemberStat.correct + statement.excluded.correct,
+        },
     )
-    await session.execute(statement)
+    rows = [
+        {
+            "guild_id": g,
+            "user_id": u,
+            "pack": p,
+            "domain_id": d,
+            "task_id": t,
+            "attempts": 1,
+            "correct": int(c),
+        }
+        for g, u, p, d, t, c in deltas
+    ]
+    await _core(session, statement, rows)
 
 
 async def member(session: AsyncSession, guild_id: int, user_id: int) -> Member:
@@ -279,43 +295,53 @@ async def mock_answers(session: AsyncSession, session_id: int) -> list[MockAnswe
     return list((await session.scalars(query)).all())
 
 
-async def save_mock_answer(
-    session: AsyncSession, session_id: int, position: int, letters: str, flagged: bool
-) -> bool:
-    """Write one question's answer of an unfinished mock, in one statement. False if it has finished."""
-    unfinished = select(MockSession.id).where(MockSession.id == session_id, MockSession.finished_at.is_(None))
-    values_row = select(literal(session_id), literal(position), literal(letters), literal(flagged)).where(
-        unfinished.exists()
+MockAnswerRow = tuple[int, int, str, bool]  # mock id, position, letters, flagged
+MockMoveRow = tuple[int, int]  # mock id, the position to show
+
+
+async def open_mocks(session: AsyncSession, mock_ids: Collection[int]) -> set[int]:
+    """Those of the given mocks that have not finished."""
+    query = select(MockSession.id).where(MockSession.id.in_(mock_ids), MockSession.finished_at.is_(None))
+    return {int(mock_id) for mock_id in (await _core(session, query)).scalars()}
+
+
+async def save_mock_answers(session: AsyncSession, rows: Sequence[MockAnswerRow]) -> None:
+    """Write questions' answers of mocks, one statement for them all (each row replaces the last)."""
+    if not rows:
+        return
+    statement = sqlite_insert(MockAnswer)
+    statement = statement.on_conflict_do_update(
+        index_elements=["session_id", "position"],
+        set_={"letters": statement.excluded.letters, "flagged": statement.excluded.flagged},
     )
+    await _core(
+        session,
+        statement,
+        [{"session_id": m, "position": p, "letters": letters, "flagged": f} for m, p, letters, f in rows],
+    )
+
+
+async def move_mocks(session: AsyncSession, rows: Sequence[MockMoveRow]) -> None:
+    """Move mocks to other questions, one statement for them all."""
+    if not rows:
+        return
     statement = (
-        sqlite_insert(MockAnswer)
-        .from_select(["session_id", "position", "letters", "flagged"], values_row)
-        .on_conflict_do_update(
-            index_elements=["session_id", "position"],
-            set_={"letters": letters, "flagged": flagged},
-        )
+        update(MockSession)
+        .where(MockSession.id == bindparam("mock_id"))
+        .values(position=bindparam("to_position"))
     )
-    result = await _core(session, statement)
-    return bool(getattr(result, "rowcount", 0))
+    await _core(session, statement, [{"mock_id": m, "to_position": p} for m, p in rows])
 
 
-async def move_mock(session: AsyncSession, session_id: int, position: int) -> bool:
-    """Move an unfinished mock to another question. False if it has finished."""
+async def finish_mock(
+    session: AsyncSession, session_id: int, now: dt.datetime, correct: int, scaled_score: int
+) -> bool:
+    """Compare-and-set: only the first caller finishes (and grades) a mock."""
     result = await _core(
         session,
         update(MockSession)
         .where(MockSession.id == session_id, MockSession.finished_at.is_(None))
-        .values(position=position),
-    )
-    return bool(getattr(result, "rowcount", 0))
-
-
-async def finish_mock(session: AsyncSession, session_id: int, now: dt.datetime) -> bool:
-    """Compare-and-set: only the first caller finishes (and grades) a mock."""
-    result = await session.execute(
-        update(MockSession)
-        .where(MockSession.id == session_id, MockSession.finished_at.is_(None))
-        .values(finished_at=now)
+        .values(finished_at=now, correct=correct, scaled_score=scaled_score),
     )
     return bool(getattr(result, "rowcount", 0))
 
@@ -339,8 +365,10 @@ async def last_seen(session: AsyncSession, user_id: int, pack: str) -> dict[str,
     return {qid: when for qid, when in (await session.execute(query)).all()}
 
 
-async def add_attempt(session: AsyncSession, attempt: Attempt) -> None:
-    session.add(attempt)
+async def add_attempts(session: AsyncSession, attempts: Sequence[Mapping[str, Any]]) -> None:
+    """Record graded answers (``attempts`` columns by name), one statement for them all."""
+    if attempts:
+        await _core(session, insert(Attempt), attempts)
 
 
 async def running_quiz_round(session: AsyncSession, channel_id: int) -> Post | None:

@@ -562,7 +562,8 @@ class DailyService:
             )
         )
         await repo.add_to_member_stats(
-            session, post.guild_id, answer.user_id, post.pack, question.domain_id, question.task_id, correct
+            session,
+            [(post.guild_id, answer.user_id, post.pack, question.domain_id, question.task_id, correct)],
         )
         guild = await repo.get_guild(session, post.guild_id)
         starts = period_starts(as_utc(answer.answered_at), guild.timezone if guild else "UTC")

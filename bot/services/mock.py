@@ -1,8 +1,9 @@
 """Private timed mock exams. All state is in the database, so a restart loses nothing.
 
-Each press writes through to the database in one statement; the bot also keeps the running mocks it
-has seen in memory, so a press needs no reads (many members in a mock at once press every second or
-two). Presses on one mock are handled one at a time.
+Each press is committed before it is answered; the bot also keeps the running mocks it has seen in
+memory, so a press needs no reads. When many members are in a mock at once (each pressing every second
+or two), presses that arrive together share one transaction (group commit). Presses on one mock are
+handled one at a time.
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ import asyncio
 import dataclasses
 import datetime as dt
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import repo
-from bot.db.models import Attempt, MockSession
+from bot.db.group_commit import GroupCommit
+from bot.db.models import MockSession
 from bot.db.timestamps import as_utc
 from bot.domain.grading import is_correct
 from bot.domain.mock import MOCK_SIZES, MockReport, draw_mock, grade_mock, time_allowed
@@ -27,6 +29,8 @@ from bot.errors import NotFoundError, UserError
 from bot.services.guilds import GuildService
 
 DM_GUILD = 0  # statistics of mocks taken in direct messages
+#: Presses per transaction: the most members a crowd's batch holds (four bound values a row).
+MAX_PRESS_BATCH = 250
 
 
 class MockClosed(UserError):
@@ -86,6 +90,28 @@ class MockState:
 
 
 @dataclass(frozen=True)
+class _Press:
+    """One press's write: an answer to the question at ``position``, or (``letters`` None) a move
+    to it."""
+
+    mock_id: int
+    position: int
+    letters: str | None
+    flagged: bool = False
+
+
+async def _write_presses(session: AsyncSession, presses: Sequence[_Press]) -> list[bool]:
+    """Write a batch of presses on running mocks; False for a press on a mock that has finished."""
+    still_open = await repo.open_mocks(session, {p.mock_id for p in presses})
+    kept = [p for p in presses if p.mock_id in still_open]
+    await repo.save_mock_answers(
+        session, [(p.mock_id, p.position, p.letters, p.flagged) for p in kept if p.letters is not None]
+    )
+    await repo.move_mocks(session, [(p.mock_id, p.position) for p in kept if p.letters is None])
+    return [p.mock_id in still_open for p in presses]
+
+
+@dataclass(frozen=True)
 class MockSummary:
     id: int
     started_at: dt.datetime
@@ -106,6 +132,9 @@ class MockService:
         self._rng = rng or random.Random()  # noqa: S311 - shuffling practice questions
         self._running: dict[int, MockState] = {}  # unfinished mocks, as last written
         self._locks: dict[int, asyncio.Lock] = {}
+        self._presses = GroupCommit(
+            sessions, _write_presses, max_batch=MAX_PRESS_BATCH, name="mock-press-writer"
+        )
 
     @asynccontextmanager
     async def _turn(self, session_id: int) -> AsyncIterator[None]:
@@ -201,7 +230,10 @@ class MockService:
         async with self._sessions.begin() as session:
             row = await self._owned(session, session_id, user_id)
             if row.finished_at is None and as_utc(row.deadline) <= now:
-                await self._finish(session, row, now)
+                finished = await self._finish(session, row, now)
+                if finished is not None:
+                    return finished
+                await session.refresh(row)
             return await self._state(session, row)
 
     async def active(self, user_id: int, now: dt.datetime) -> MockState | None:
@@ -248,35 +280,35 @@ class MockService:
             )
 
     async def _save_answer(self, state: MockState, letters: str, flagged: bool) -> MockState:
-        async with self._sessions.begin() as session:
-            saved = await repo.save_mock_answer(session, state.id, state.position, letters, flagged)
-        if not saved:  # finished meanwhile (by its deadline job)
-            self._running.pop(state.id, None)
-            raise MockClosed(timed_out=True)
         answers, marks = list(state.answers), list(state.flagged)
         answers[state.position], marks[state.position] = letters, flagged
         updated = dataclasses.replace(state, answers=tuple(answers), flagged=tuple(marks))
-        self._running[state.id] = updated
-        return updated
+        return await self._write(_Press(state.id, state.position, letters, flagged), updated)
 
     async def move(self, session_id: int, user_id: int, position: int, now: dt.datetime) -> MockState:
         async with self._turn(session_id):
             state = await self._open_state(session_id, user_id, now)
             position = max(0, min(len(state.questions) - 1, position))
-            async with self._sessions.begin() as session:
-                moved = await repo.move_mock(session, session_id, position)
-            if not moved:
-                self._running.pop(session_id, None)
-                raise MockClosed(timed_out=True)
             updated = dataclasses.replace(state, position=position)
-            self._running[session_id] = updated
-            return updated
+            return await self._write(_Press(session_id, position, None), updated)
+
+    async def _write(self, press: _Press, updated: MockState) -> MockState:
+        if not await self._presses.submit(press):  # finished meanwhile (by its deadline job)
+            self._running.pop(press.mock_id, None)
+            raise MockClosed(timed_out=True)
+        self._running[press.mock_id] = updated
+        return updated
+
+    async def running(self, session_id: int, user_id: int, now: dt.datetime) -> MockState:
+        """A running mock as it stands, without changing it; closed if it is over."""
+        async with self._turn(session_id):
+            return await self._open_state(session_id, user_id, now)
 
     async def finish(self, session_id: int, user_id: int, now: dt.datetime) -> MockState:
         async with self._turn(session_id), self._sessions.begin() as session:
             row = await self._owned(session, session_id, user_id)
-            await self._finish(session, row, now)
-            return await self._state(session, row)
+            finished = await self._finish(session, row, now)
+            return finished if finished is not None else await self._state(session, row)
 
     async def expire(self, session_id: int, now: dt.datetime) -> bool:
         """The deadline job: finish a mock whose time is up. True if this call finished it."""
@@ -284,40 +316,49 @@ class MockService:
             row = await session.get(MockSession, session_id)
             if row is None or row.finished_at is not None or as_utc(row.deadline) > now:
                 return False
-            return await self._finish(session, row, now)
+            return await self._finish(session, row, now) is not None
 
-    async def _finish(self, session: AsyncSession, row: MockSession, now: dt.datetime) -> bool:
-        """Grade once: statistics count mock answers (marked as such); they earn no points."""
-        self._running.pop(row.id, None)
-        at = min(now, as_utc(row.deadline))
-        if not await repo.finish_mock(session, row.id, at):
-            return False
-        await session.refresh(row)
-        state = await self._state(session, row)
+    async def _finish(self, session: AsyncSession, row: MockSession, now: dt.datetime) -> MockState | None:
+        """Grade once: statistics count mock answers (marked as such); they earn no points.
+        Returns the finished mock, or None if it had already finished."""
+        # Every press is committed before the in-memory state changes, so a running mock held in
+        # memory is exactly what the database holds.
+        state = self._running.pop(row.id, None) or await self._state(session, row)
+        at = min(now, state.deadline)
         report = state.report
-        row.correct, row.scaled_score = report.correct, report.scaled
+        if not await repo.finish_mock(session, row.id, at, report.correct, report.scaled):
+            return None
         guild_id = row.guild_id if row.guild_id is not None else DM_GUILD
-        for question, letters in zip(state.questions, state.answers, strict=True):
-            correct = bool(letters) and is_correct(question, letters)
-            await repo.add_attempt(
-                session,
-                Attempt(
-                    guild_id=row.guild_id,
-                    user_id=row.user_id,
-                    pack=row.pack,
-                    question_id=question.id,
-                    domain_id=question.domain_id,
-                    task_id=question.task_id,
-                    source="mock",
-                    correct=correct,
-                    points=0,
-                    answered_at=at,
-                ),
-            )
-            await repo.add_to_member_stats(
-                session, guild_id, row.user_id, row.pack, question.domain_id, question.task_id, correct
-            )
-        return True
+        graded = [
+            (question, bool(letters) and is_correct(question, letters))
+            for question, letters in zip(state.questions, state.answers, strict=True)
+        ]
+        await repo.add_attempts(
+            session,
+            [
+                {
+                    "guild_id": row.guild_id,
+                    "user_id": row.user_id,
+                    "pack": row.pack,
+                    "question_id": question.id,
+                    "domain_id": question.domain_id,
+                    "task_id": question.task_id,
+                    "source": "mock",
+                    "correct": correct,
+                    "points": 0,
+                    "answered_at": at,
+                }
+                for question, correct in graded
+            ],
+        )
+        await repo.add_to_member_stats(
+            session,
+            [
+                (guild_id, row.user_id, row.pack, question.domain_id, question.task_id, correct)
+                for question, correct in graded
+            ],
+        )
+        return dataclasses.replace(state, finished_at=at)
 
     async def unfinished(self) -> list[tuple[int, dt.datetime]]:
         async with self._sessions.begin() as session:

@@ -79,3 +79,39 @@ async def test_after_the_deadline_a_press_finishes_the_mock(mocks) -> None:
     assert not await mocks.expire(state.id, late), "the deadline job finds nothing left to do"
     history = await mocks.history(ALICE)
     assert [(h.asked, h.correct, h.scaled) for h in history] == [(10, 0, 100)]
+
+
+async def test_a_crowd_pressing_at_once_is_stored_press_for_press(mocks, sessions) -> None:
+    """Presses of many members arriving together share transactions; after a restart (a new service
+    reading the database) every mock stands exactly as its member last saw it, and grades the same."""
+    members = range(100, 160)
+    last_seen = {s.id: s for s in [await mocks.start(user, GUILD, 10, None, NOW) for user in members]}
+    rng = random.Random(7)
+    for _ in range(8):  # rounds: every member presses at the same moment, a pick or a move
+        presses, picked = [], set()
+        for state in last_seen.values():
+            if rng.random() < 0.3:
+                presses.append(mocks.move(state.id, state.user_id, rng.randrange(10), NOW))
+            else:
+                picked.add(state.id)
+                presses.append(mocks.pick(state.id, state.user_id, state.current.letters[0], NOW))
+        for result in await asyncio.gather(*presses):
+            if result.id in picked and result.current.choose == 1:
+                assert result.answers[result.position] == result.current.letters[0]
+            last_seen[result.id] = result
+
+    restarted = MockService(sessions, mocks._guilds, random.Random(2))
+    for state in last_seen.values():
+        reread = await restarted.get(state.id, state.user_id, NOW)
+        assert (reread.answers, reread.position) == (state.answers, state.position)
+    assert any(state.answered for state in last_seen.values())
+    graded = await asyncio.gather(*(restarted.finish(s.id, s.user_id, NOW) for s in last_seen.values()))
+    async with sessions() as session:
+        stored = await session.scalar(
+            select(func.count()).select_from(Attempt).where(Attempt.user_id.in_(list(members)))
+        )
+        correct = await session.scalar(
+            select(func.sum(MemberStat.correct)).where(MemberStat.user_id.in_(list(members)))
+        )
+    assert stored == 10 * len(last_seen)
+    assert correct == sum(g.report.correct for g in graded)

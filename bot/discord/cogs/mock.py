@@ -84,10 +84,13 @@ class MockCog(commands.Cog):
             elif action == "flag":
                 state = await service.flag(session_id, user, now)
             elif action in {"finish", "confirm"}:
-                state = await service.get(session_id, user, now)
-                if not state.finished and action == "finish" and (state.unanswered or state.flagged_count):
-                    await self._show(interaction, mock_ui.confirm_embed(state), mock_ui.confirm_view(state))
-                    return
+                if action == "finish":
+                    state = await service.running(session_id, user, now)
+                    if state.unanswered or state.flagged_count:
+                        await self._show(
+                            interaction, mock_ui.confirm_embed(state), mock_ui.confirm_view(state)
+                        )
+                        return
                 state = await service.finish(session_id, user, now)
             else:
                 state = await service.get(session_id, user, now)
