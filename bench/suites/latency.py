@@ -156,6 +156,21 @@ async def run(p: LatencyParams) -> Report:
         f"{len(bot_failures)} failed",
     )
     p99, ref_p99 = percentile(bot_ms, 0.99), percentile(ref_ms, 0.99)
+    # Where the slow responses were: slash commands or button presses, during the opening burst of
+    # starts or once every mock was running.
+    opening = min(r.dispatched_at or 0 for r in studied) + p.start_spread
+    for label, group in (
+        ("`/mock start`", [r for r in studied if r.command_name]),
+        ("button presses", [r for r in studied if not r.command_name]),
+        (f"first {p.start_spread:g} s", [r for r in studied if (r.dispatched_at or 0) < opening]),
+        ("after that", [r for r in studied if (r.dispatched_at or 0) >= opening]),
+    ):
+        if group:
+            ms = latencies(group)
+            report.notes.append(
+                f"{label}: {len(group):,} interactions, p50 {percentile(ms, 0.5):,.1f} ms, "
+                f"p99 {percentile(ms, 0.99):,.1f} ms, slowest {max(ms):,.0f} ms"
+            )
     report.figures += [
         Figure("p50 latency", percentile(bot_ms, 0.5), "ms", percentile(ref_ms, 0.5), "no-op client"),
         Figure(

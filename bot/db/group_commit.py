@@ -14,25 +14,15 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 ItemT = TypeVar("ItemT")
 ResultT = TypeVar("ResultT")
 
-#: Writes one batch inside a transaction it must not commit; returns one result per item, in order.
-BatchWriter = Callable[[AsyncSession, Sequence[ItemT]], Awaitable[Sequence[ResultT]]]
+#: Writes one batch in one transaction and commits it; returns one result per item, in order.
+BatchWriter = Callable[[Sequence[ItemT]], Awaitable[Sequence[ResultT]]]
 
 
 class GroupCommit(Generic[ItemT, ResultT]):
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        write: BatchWriter[ItemT, ResultT],
-        *,
-        max_batch: int,
-        name: str,
-    ) -> None:
-        self._sessions = sessions
+    def __init__(self, write: BatchWriter[ItemT, ResultT], *, max_batch: int, name: str) -> None:
         self._write = write
         self._max_batch = max_batch
         self._name = name
@@ -52,8 +42,7 @@ class GroupCommit(Generic[ItemT, ResultT]):
         while self._queue:
             batch, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch :]
             try:
-                async with self._sessions.begin() as session:
-                    results = await self._write(session, [item for item, _ in batch])
+                results = await self._write([item for item, _ in batch])
                 if len(results) != len(batch):
                     raise RuntimeError(f"{self._name}: {len(results)} results for {len(batch)} writes")
             except Exception as exc:  # every waiter hears of the failure; none is left hanging

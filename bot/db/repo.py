@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
-from typing import Any, cast
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -22,10 +23,11 @@ from sqlalchemy import (
     update,
     values,
 )
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql import Executable
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql import ClauseElement, Executable
 
 from bot.db.models import (
     Answer,
@@ -42,15 +44,65 @@ from bot.db.models import (
     ScoreArchive,
 )
 
+_WorkInput = TypeVar("_WorkInput")
+_WorkResult = TypeVar("_WorkResult")
+
 
 async def _core(
-    session: AsyncSession, statement: Executable, rows: Sequence[Mapping[str, Any]] | None = None
+    session: AsyncSession,
+    statement: Executable,
+    rows: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
 ) -> CursorResult[Any]:
-    """Run a statement on the session's connection as plain Core (with ``rows``: once per row, as one
-    executemany): the hot paths (answers, mock presses) need none of the ORM's bookkeeping, which
-    costs more than the statement itself."""
+    """Run a statement on the session's connection as plain Core, with one row of parameters or many
+    (an executemany): the hot paths need none of the ORM's bookkeeping, which costs more than the
+    statement itself."""
     connection = await session.connection()
     return await connection.execute(statement, rows)
+
+
+_DRIVER_DIALECT = sqlite_dialect(paramstyle="named")
+
+
+def _driver_sql(statement: ClauseElement) -> str:
+    """A statement compiled once to SQLite's SQL with ``:name`` parameters, for the driver path."""
+    return str(statement.compile(dialect=_DRIVER_DIALECT))
+
+
+async def _in_driver_transaction(
+    sessions: async_sessionmaker[AsyncSession],
+    work: Callable[[sqlite3.Connection, _WorkInput], _WorkResult],
+    arg: _WorkInput,
+) -> _WorkResult:
+    """Run ``work`` as one transaction on the SQLite connection itself, inside aiosqlite's thread.
+
+    The busiest writes (a crowd's mock presses) are a few tiny statements. Through SQLAlchemy each
+    statement is several hand-offs between the event loop and aiosqlite's thread, which cost far more
+    than the statements; here the whole transaction is one hand-off. ``work`` takes only plain values
+    (no datetimes: SQLAlchemy's type conversions do not run on this path). The connection is the
+    engine's own, checked out of its pool, so SQLite still sees one writer.
+    """
+    engine = sessions.kw["bind"]
+    async with engine.connect() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection  # an aiosqlite.Connection
+        # aiosqlite has no public way to run a function in its thread; _execute is how its own
+        # methods do it.
+        result: _WorkResult = await driver._execute(_transaction, driver._conn, work, arg)
+        return result
+
+
+def _transaction(
+    connection: sqlite3.Connection,
+    work: Callable[[sqlite3.Connection, _WorkInput], _WorkResult],
+    arg: _WorkInput,
+) -> _WorkResult:
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(connection, arg)
+    except BaseException:
+        connection.rollback()
+        raise
+    connection.commit()
+    return result
 
 
 async def get_state(session: AsyncSession, key: str) -> str | None:
@@ -242,18 +294,24 @@ async def count_locked_answers(session: AsyncSession, post_id: int) -> int:
 MemberStatDelta = tuple[int, int, str, str, str, bool]  # server, member, pack, domain, task, correct
 
 
-async def add_to_member_stats(session: AsyncSession, deltas: Sequence[MemberStatDelta]) -> None:
-    """Count graded answers into members' per-task totals, one statement for them all."""
-    if not deltas:
-        return
+def _member_stats_upsert() -> Executable:
     statement = sqlite_insert(MemberStat)
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=["guild_id", "user_id", "pack", "task_id"],
         set_={
             "attempts": MemberStat.attempts + statement.excluded.attempts,
             "correct": MemberStat.correct + statement.excluded.correct,
         },
     )
+
+
+_ADD_TO_MEMBER_STATS = _member_stats_upsert()
+
+
+async def add_to_member_stats(session: AsyncSession, deltas: Sequence[MemberStatDelta]) -> None:
+    """Count graded answers into members' per-task totals, one statement for them all."""
+    if not deltas:
+        return
     rows = [
         {
             "guild_id": g,
@@ -266,7 +324,7 @@ async def add_to_member_stats(session: AsyncSession, deltas: Sequence[MemberStat
         }
         for g, u, p, d, t, c in deltas
     ]
-    await _core(session, statement, rows)
+    await _core(session, _ADD_TO_MEMBER_STATS, rows)
 
 
 async def member(session: AsyncSession, guild_id: int, user_id: int) -> Member:
@@ -281,9 +339,43 @@ async def member(session: AsyncSession, guild_id: int, user_id: int) -> Member:
 # --- mocks ----------------------------------------------------------------------------------------
 
 
-async def active_mock(session: AsyncSession, user_id: int) -> MockSession | None:
-    query = select(MockSession).where(MockSession.user_id == user_id, MockSession.finished_at.is_(None))
-    return await session.scalar(query.order_by(MockSession.id.desc()))
+# The statements a mock's start runs are built once: building one costs more than running it.
+_RUNNING_MOCK = (
+    select(MockSession.id)
+    .where(MockSession.user_id == bindparam("user_id"), MockSession.finished_at.is_(None))
+    .order_by(MockSession.id.desc())
+    .limit(1)
+)
+_CREATE_MOCK = insert(MockSession).returning(MockSession.id)
+
+
+async def running_mock(session: AsyncSession, user_id: int) -> MockSession | None:
+    """A member's unfinished mock, if any (its deadline may have passed)."""
+    # Looked up as Core first: most members starting a mock have none running.
+    mock_id = (await _core(session, _RUNNING_MOCK, {"user_id": user_id})).scalar()
+    return None if mock_id is None else await session.get(MockSession, mock_id)
+
+
+async def create_mock(
+    session: AsyncSession,
+    guild_id: int | None,
+    user_id: int,
+    pack: str,
+    question_ids: Sequence[str],
+    started_at: dt.datetime,
+    deadline: dt.datetime,
+) -> int:
+    """A new mock at its first question; returns its id."""
+    row = {
+        "guild_id": guild_id,
+        "user_id": user_id,
+        "pack": pack,
+        "question_ids": ",".join(question_ids),
+        "position": 0,
+        "started_at": started_at,
+        "deadline": deadline,
+    }
+    return int((await _core(session, _CREATE_MOCK, row)).scalar_one())
 
 
 async def unfinished_mocks(session: AsyncSession) -> list[MockSession]:
@@ -295,54 +387,72 @@ async def mock_answers(session: AsyncSession, session_id: int) -> list[MockAnswe
     return list((await session.scalars(query)).all())
 
 
-MockAnswerRow = tuple[int, int, str, bool]  # mock id, position, letters, flagged
-MockMoveRow = tuple[int, int]  # mock id, the position to show
+MockPressRow = tuple[int, int, str | None, bool]  # mock id, position, letters (None: a move), flagged
+
+_MOCK_IS_OPEN = _driver_sql(
+    select(MockSession.id).where(MockSession.id == bindparam("mock_id"), MockSession.finished_at.is_(None))
+)
 
 
-async def open_mocks(session: AsyncSession, mock_ids: Collection[int]) -> set[int]:
-    """Those of the given mocks that have not finished."""
-    query = select(MockSession.id).where(MockSession.id.in_(mock_ids), MockSession.finished_at.is_(None))
-    return {int(mock_id) for mock_id in (await _core(session, query)).scalars()}
-
-
-async def save_mock_answers(session: AsyncSession, rows: Sequence[MockAnswerRow]) -> None:
-    """Write questions' answers of mocks, one statement for them all (each row replaces the last)."""
-    if not rows:
-        return
-    statement = sqlite_insert(MockAnswer)
-    statement = statement.on_conflict_do_update(
+def _mock_answer_upsert() -> ClauseElement:
+    statement = sqlite_insert(MockAnswer).values(
+        session_id=bindparam("mock_id"),
+        position=bindparam("position"),
+        letters=bindparam("letters"),
+        flagged=bindparam("flagged"),
+    )
+    return statement.on_conflict_do_update(
         index_elements=["session_id", "position"],
         set_={"letters": statement.excluded.letters, "flagged": statement.excluded.flagged},
     )
-    await _core(
-        session,
-        statement,
-        [{"session_id": m, "position": p, "letters": letters, "flagged": f} for m, p, letters, f in rows],
-    )
 
 
-async def move_mocks(session: AsyncSession, rows: Sequence[MockMoveRow]) -> None:
-    """Move mocks to other questions, one statement for them all."""
-    if not rows:
-        return
-    statement = (
-        update(MockSession)
-        .where(MockSession.id == bindparam("mock_id"))
-        .values(position=bindparam("to_position"))
+_SAVE_MOCK_ANSWER = _driver_sql(_mock_answer_upsert())
+_MOVE_MOCK = _driver_sql(
+    update(MockSession).where(MockSession.id == bindparam("mock_id")).values(position=bindparam("position"))
+)
+
+
+def _write_mock_presses(connection: sqlite3.Connection, presses: Sequence[MockPressRow]) -> list[bool]:
+    written = []
+    for mock_id, position, letters, flagged in presses:
+        still_open = connection.execute(_MOCK_IS_OPEN, {"mock_id": mock_id}).fetchone() is not None
+        if still_open and letters is None:
+            connection.execute(_MOVE_MOCK, {"mock_id": mock_id, "position": position})
+        elif still_open:
+            connection.execute(
+                _SAVE_MOCK_ANSWER,
+                {"mock_id": mock_id, "position": position, "letters": letters, "flagged": flagged},
+            )
+        written.append(still_open)
+    return written
+
+
+async def save_mock_presses(
+    sessions: async_sessionmaker[AsyncSession], presses: Sequence[MockPressRow]
+) -> list[bool]:
+    """Write presses on running mocks in one transaction: an answer (letters, flag) to the question
+    at a position, or (letters None) a move to it. False for a press on a mock that has finished."""
+    return await _in_driver_transaction(sessions, _write_mock_presses, presses)
+
+
+_FINISH_MOCK = (
+    update(MockSession)
+    .where(MockSession.id == bindparam("mock_id"), MockSession.finished_at.is_(None))
+    .values(
+        finished_at=bindparam("finished_at"),
+        correct=bindparam("correct"),
+        scaled_score=bindparam("scaled_score"),
     )
-    await _core(session, statement, [{"mock_id": m, "to_position": p} for m, p in rows])
+)
 
 
 async def finish_mock(
     session: AsyncSession, session_id: int, now: dt.datetime, correct: int, scaled_score: int
 ) -> bool:
     """Compare-and-set: only the first caller finishes (and grades) a mock."""
-    result = await _core(
-        session,
-        update(MockSession)
-        .where(MockSession.id == session_id, MockSession.finished_at.is_(None))
-        .values(finished_at=now, correct=correct, scaled_score=scaled_score),
-    )
+    values = {"mock_id": session_id, "finished_at": now, "correct": correct, "scaled_score": scaled_score}
+    result = await _core(session, _FINISH_MOCK, values)
     return bool(getattr(result, "rowcount", 0))
 
 
@@ -356,19 +466,26 @@ async def mock_history(session: AsyncSession, user_id: int, limit: int) -> list[
     return list((await session.scalars(query)).all())
 
 
+_LAST_SEEN = (
+    select(Attempt.question_id, func.max(Attempt.answered_at))
+    .where(Attempt.user_id == bindparam("user_id"), Attempt.pack == bindparam("pack"))
+    .group_by(Attempt.question_id)
+)
+
+
 async def last_seen(session: AsyncSession, user_id: int, pack: str) -> dict[str, dt.datetime]:
-    query = (
-        select(Attempt.question_id, func.max(Attempt.answered_at))
-        .where(Attempt.user_id == user_id, Attempt.pack == pack)
-        .group_by(Attempt.question_id)
-    )
-    return {qid: when for qid, when in (await session.execute(query)).all()}
+    """When the member last answered each question of the pack they have answered."""
+    result = await _core(session, _LAST_SEEN, {"user_id": user_id, "pack": pack})
+    return dict(cast("list[tuple[str, dt.datetime]]", result.all()))
+
+
+_ADD_ATTEMPT = insert(Attempt)
 
 
 async def add_attempts(session: AsyncSession, attempts: Sequence[Mapping[str, Any]]) -> None:
     """Record graded answers (``attempts`` columns by name), one statement for them all."""
     if attempts:
-        await _core(session, insert(Attempt), attempts)
+        await _core(session, _ADD_ATTEMPT, attempts)
 
 
 async def running_quiz_round(session: AsyncSession, channel_id: int) -> Post | None:

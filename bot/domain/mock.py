@@ -60,28 +60,26 @@ def draw_mock(
     if size > len(pool):
         raise UserError(f"The bank has only {len(pool)} questions for this; pick a smaller mock.")
     seen = last_seen or {}
-    by_domain: dict[str, list[Question]] = {}
+    by_domain: dict[str, tuple[list[Question], list[Question]]] = {}  # multiple, single response
     for q in pool:
-        by_domain.setdefault(q.domain_id, []).append(q)
-    quotas = domain_quotas(pack.blueprint, size, {d: len(qs) for d, qs in by_domain.items()})
-    multiple_share = sum(q.kind is QuestionKind.MULTIPLE for q in pool) / len(pool)
+        by_domain.setdefault(q.domain_id, ([], []))[q.kind is QuestionKind.SINGLE].append(q)
+    quotas = domain_quotas(pack.blueprint, size, {d: len(m) + len(s) for d, (m, s) in by_domain.items()})
+    multiple_share = sum(len(m) for m, _ in by_domain.values()) / len(pool)
 
-    def freshness(q: Question) -> tuple[int, dt.datetime, float]:
-        when = seen.get(q.id)
-        return (
-            (0, dt.datetime.min.replace(tzinfo=dt.UTC), rng.random())
-            if when is None
-            else (1, when, rng.random())
-        )
+    def freshest(candidates: list[Question], count: int) -> list[Question]:
+        """``count`` of the candidates: never-seen ones at random, then the least recently seen."""
+        unseen = [q for q in candidates if q.id not in seen]
+        if count <= len(unseen):
+            return rng.sample(unseen, count)
+        earlier = sorted((q for q in candidates if q.id in seen), key=lambda q: (seen[q.id], rng.random()))
+        return rng.sample(unseen, len(unseen)) + earlier[: count - len(unseen)]
 
     chosen: list[Question] = []
     for domain_id_, quota in quotas.items():
-        candidates = by_domain[domain_id_]
-        multi = sorted((q for q in candidates if q.kind is QuestionKind.MULTIPLE), key=freshness)
-        single = sorted((q for q in candidates if q.kind is QuestionKind.SINGLE), key=freshness)
+        multi, single = by_domain[domain_id_]
         want_multi = min(len(multi), round(quota * multiple_share), quota)
         want_multi = max(want_multi, quota - len(single))
-        chosen += multi[:want_multi] + single[: quota - want_multi]
+        chosen += freshest(multi, want_multi) + freshest(single, quota - want_multi)
     rng.shuffle(chosen)
     return chosen
 

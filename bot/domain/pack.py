@@ -117,20 +117,24 @@ class ExamPack:
     blueprint: Blueprint
     questions: tuple[Question, ...]
     _by_id: dict[str, Question] = field(init=False, repr=False, compare=False)
+    _active: tuple[Question, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {q.id: q for q in self.questions})
+        object.__setattr__(self, "_active", tuple(q for q in self.questions if not q.retired))
 
     def question(self, question_id: str) -> Question | None:
         return self._by_id.get(question_id)
 
     @property
     def active_questions(self) -> tuple[Question, ...]:
-        return tuple(q for q in self.questions if not q.retired)
+        return self._active
 
     def active_in(self, domain_ids: Iterable[str] | None = None) -> tuple[Question, ...]:
-        wanted = None if domain_ids is None else set(domain_ids)
-        return tuple(q for q in self.active_questions if wanted is None or q.domain_id in wanted)
+        if domain_ids is None:
+            return self._active
+        wanted = set(domain_ids)
+        return tuple(q for q in self._active if q.domain_id in wanted)
 
     def count_by_domain(self) -> dict[str, int]:
         counts = {d.id: 0 for d in self.blueprint.domains}

@@ -30,9 +30,11 @@ async def _insert_first_answers(session: AsyncSession, rows: Sequence[repo.Locke
 
 class LockedAnswerBatcher:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._writes = GroupCommit(
-            sessions, _insert_first_answers, max_batch=MAX_BATCH, name="locked-answer-writer"
-        )
+        async def write(rows: Sequence[repo.LockedAnswerRow]) -> list[bool]:
+            async with sessions.begin() as session:
+                return await _insert_first_answers(session, rows)
+
+        self._writes = GroupCommit(write, max_batch=MAX_BATCH, name="locked-answer-writer")
 
     async def insert(self, post_id: int, user_id: int, letters: str, now: dt.datetime) -> bool:
         """Store a member's complete answer unless they already have one or the post has closed.

@@ -34,13 +34,29 @@ class GuildService:
         self._packs = packs
         self._default_pack = default_pack
         self._default_timezone = default_timezone
+        # Nearly every command needs its server's settings and they rarely change; they change only
+        # through this service, which forgets its copy when they do.
+        self._configs: dict[int, GuildConfig] = {}
+        self._changes = 0  # a read that overlapped a change is not kept
 
     async def config(self, guild_id: int, now: dt.datetime) -> GuildConfig:
-        async with self._sessions.begin() as session:
-            row = await repo.ensure_guild(
-                session, guild_id, pack=self._default_pack, timezone=self._default_timezone, now=now
-            )
-            return GuildConfig(row.id, row.pack, row.timezone, row.hide_answers, row.quiz_window_seconds)
+        config = self._configs.get(guild_id)
+        if config is None:
+            changes = self._changes
+            async with self._sessions.begin() as session:
+                row = await repo.ensure_guild(
+                    session, guild_id, pack=self._default_pack, timezone=self._default_timezone, now=now
+                )
+                config = GuildConfig(
+                    row.id, row.pack, row.timezone, row.hide_answers, row.quiz_window_seconds
+                )
+            if changes == self._changes:
+                self._configs[guild_id] = config
+        return config
+
+    def _forget(self, guild_id: int) -> None:
+        self._changes += 1
+        self._configs.pop(guild_id, None)
 
     async def pack_for(self, guild_id: int | None, now: dt.datetime) -> ExamPack:
         """The pack a server studies; outside a server, the default pack."""
@@ -64,6 +80,7 @@ class GuildService:
                 session, guild_id, pack=self._default_pack, timezone=self._default_timezone, now=now
             )
             row.hide_answers = hide
+        self._forget(guild_id)
 
     async def mark_left(self, guild_id: int, now: dt.datetime) -> None:
         async with self._sessions.begin() as session:
@@ -91,3 +108,4 @@ class GuildService:
                 session, guild_id, pack=self._default_pack, timezone=self._default_timezone, now=now
             )
             row.quiz_window_seconds = seconds
+        self._forget(guild_id)

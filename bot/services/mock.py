@@ -8,12 +8,11 @@ handled one at a time.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
+import functools
 import random
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -27,10 +26,11 @@ from bot.domain.mock import MOCK_SIZES, MockReport, draw_mock, grade_mock, time_
 from bot.domain.pack import ExamPack, Question, QuestionKind
 from bot.errors import NotFoundError, UserError
 from bot.services.guilds import GuildService
+from bot.services.keyed_locks import KeyedLocks
 
 DM_GUILD = 0  # statistics of mocks taken in direct messages
-#: Presses per transaction: the most members a crowd's batch holds (four bound values a row).
-MAX_PRESS_BATCH = 250
+#: Presses per transaction at most: bounds how long one transaction holds SQLite's writer.
+MAX_PRESS_BATCH = 500
 
 
 class MockClosed(UserError):
@@ -90,28 +90,6 @@ class MockState:
 
 
 @dataclass(frozen=True)
-class _Press:
-    """One press's write: an answer to the question at ``position``, or (``letters`` None) a move
-    to it."""
-
-    mock_id: int
-    position: int
-    letters: str | None
-    flagged: bool = False
-
-
-async def _write_presses(session: AsyncSession, presses: Sequence[_Press]) -> list[bool]:
-    """Write a batch of presses on running mocks; False for a press on a mock that has finished."""
-    still_open = await repo.open_mocks(session, {p.mock_id for p in presses})
-    kept = [p for p in presses if p.mock_id in still_open]
-    await repo.save_mock_answers(
-        session, [(p.mock_id, p.position, p.letters, p.flagged) for p in kept if p.letters is not None]
-    )
-    await repo.move_mocks(session, [(p.mock_id, p.position) for p in kept if p.letters is None])
-    return [p.mock_id in still_open for p in presses]
-
-
-@dataclass(frozen=True)
 class MockSummary:
     id: int
     started_at: dt.datetime
@@ -131,18 +109,16 @@ class MockService:
         self._guilds = guilds
         self._rng = rng or random.Random()  # noqa: S311 - shuffling practice questions
         self._running: dict[int, MockState] = {}  # unfinished mocks, as last written
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._presses = GroupCommit(
-            sessions, _write_presses, max_batch=MAX_PRESS_BATCH, name="mock-press-writer"
+        self._locks = KeyedLocks()
+        self._presses: GroupCommit[repo.MockPressRow, bool] = GroupCommit(
+            functools.partial(repo.save_mock_presses, sessions),
+            max_batch=MAX_PRESS_BATCH,
+            name="mock-press-writer",
         )
 
-    @asynccontextmanager
-    async def _turn(self, session_id: int) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(session_id, asyncio.Lock())
-        async with lock:
-            yield
-        if not lock.locked() and session_id not in self._running:
-            self._locks.pop(session_id, None)
+    def _turn(self, session_id: int) -> AbstractAsyncContextManager[None]:
+        """Presses on one mock are handled one at a time."""
+        return self._locks.hold(("mock", session_id))
 
     async def _open_state(self, session_id: int, user_id: int, now: dt.datetime) -> MockState:
         """The running mock a press acts on, from memory or the database; closed if it is over."""
@@ -169,26 +145,32 @@ class MockService:
         if domain_id is not None and pack.blueprint.domain(domain_id) is None:
             listing = ", ".join(f"{d.id} ({d.name})" for d in pack.blueprint.domains)
             raise UserError(f"Unknown domain `{domain_id}`. {pack.blueprint.code} has {listing}.")
-        async with self._sessions.begin() as session:
-            running = await repo.active_mock(session, user_id)
+        # One start at a time per member: a double-clicked command must not open two mocks.
+        async with self._locks.hold(("member", user_id)), self._sessions.begin() as session:
+            running = await repo.running_mock(session, user_id)
             if running is not None and as_utc(running.deadline) > now:
                 raise UserError("You already have a mock running. `/mock resume` brings it back.")
             if running is not None:
-                await self._finish(session, running, now)
+                await self._finish(session, await self._current(session, running), now)
             seen = await repo.last_seen(session, user_id, pack.slug)
-            questions = draw_mock(pack, size, self._rng, last_seen=seen, domain_id=domain_id)
-            row = MockSession(
-                guild_id=guild_id,
-                user_id=user_id,
-                pack=pack.slug,
-                question_ids=",".join(q.id for q in questions),
-                position=0,
-                started_at=now,
-                deadline=now + time_allowed(pack.blueprint, size),
+            questions = tuple(draw_mock(pack, size, self._rng, last_seen=seen, domain_id=domain_id))
+            deadline = now + time_allowed(pack.blueprint, size)
+            mock_id = await repo.create_mock(
+                session, guild_id, user_id, pack.slug, [q.id for q in questions], now, deadline
             )
-            session.add(row)
-            await session.flush()
-            state = await self._state(session, row)
+        state = MockState(
+            mock_id,
+            user_id,
+            guild_id,
+            pack,
+            questions,
+            ("",) * size,
+            (False,) * size,
+            0,
+            now,
+            deadline,
+            None,
+        )
         self._running[state.id] = state
         return state
 
@@ -230,7 +212,7 @@ class MockService:
         async with self._sessions.begin() as session:
             row = await self._owned(session, session_id, user_id)
             if row.finished_at is None and as_utc(row.deadline) <= now:
-                finished = await self._finish(session, row, now)
+                finished = await self._finish(session, await self._current(session, row), now)
                 if finished is not None:
                     return finished
                 await session.refresh(row)
@@ -238,7 +220,7 @@ class MockService:
 
     async def active(self, user_id: int, now: dt.datetime) -> MockState | None:
         async with self._sessions.begin() as session:
-            row = await repo.active_mock(session, user_id)
+            row = await repo.running_mock(session, user_id)
             if row is None:
                 return None
         state = await self.get(row.id, user_id, now)
@@ -251,7 +233,7 @@ class MockService:
         if row.finished_at is not None:
             raise MockClosed(timed_out=as_utc(row.finished_at) >= as_utc(row.deadline))
         if as_utc(row.deadline) <= now:
-            await self._finish(session, row, now)
+            await self._finish(session, await self._current(session, row), now)
             raise MockClosed(timed_out=True)
         return row
 
@@ -283,20 +265,20 @@ class MockService:
         answers, marks = list(state.answers), list(state.flagged)
         answers[state.position], marks[state.position] = letters, flagged
         updated = dataclasses.replace(state, answers=tuple(answers), flagged=tuple(marks))
-        return await self._write(_Press(state.id, state.position, letters, flagged), updated)
+        return await self._write((state.id, state.position, letters, flagged), updated)
 
     async def move(self, session_id: int, user_id: int, position: int, now: dt.datetime) -> MockState:
         async with self._turn(session_id):
             state = await self._open_state(session_id, user_id, now)
             position = max(0, min(len(state.questions) - 1, position))
             updated = dataclasses.replace(state, position=position)
-            return await self._write(_Press(session_id, position, None), updated)
+            return await self._write((session_id, position, None, False), updated)
 
-    async def _write(self, press: _Press, updated: MockState) -> MockState:
+    async def _write(self, press: repo.MockPressRow, updated: MockState) -> MockState:
         if not await self._presses.submit(press):  # finished meanwhile (by its deadline job)
-            self._running.pop(press.mock_id, None)
+            self._running.pop(updated.id, None)
             raise MockClosed(timed_out=True)
-        self._running[press.mock_id] = updated
+        self._running[updated.id] = updated
         return updated
 
     async def running(self, session_id: int, user_id: int, now: dt.datetime) -> MockState:
@@ -306,9 +288,20 @@ class MockService:
 
     async def finish(self, session_id: int, user_id: int, now: dt.datetime) -> MockState:
         async with self._turn(session_id), self._sessions.begin() as session:
+            state = self._running.get(session_id)
+            if state is not None and state.user_id != user_id:
+                raise UserError("This is not your mock. Start your own with `/mock start`.")
+            if state is not None:
+                finished = await self._finish(session, state, now)
+                if finished is not None:
+                    return finished
             row = await self._owned(session, session_id, user_id)
-            finished = await self._finish(session, row, now)
-            return finished if finished is not None else await self._state(session, row)
+            if row.finished_at is None:
+                finished = await self._finish(session, await self._state(session, row), now)
+                if finished is not None:
+                    return finished
+                await session.refresh(row)
+            return await self._state(session, row)
 
     async def expire(self, session_id: int, now: dt.datetime) -> bool:
         """The deadline job: finish a mock whose time is up. True if this call finished it."""
@@ -316,19 +309,22 @@ class MockService:
             row = await session.get(MockSession, session_id)
             if row is None or row.finished_at is not None or as_utc(row.deadline) > now:
                 return False
-            return await self._finish(session, row, now) is not None
+            return await self._finish(session, await self._current(session, row), now) is not None
 
-    async def _finish(self, session: AsyncSession, row: MockSession, now: dt.datetime) -> MockState | None:
+    async def _current(self, session: AsyncSession, row: MockSession) -> MockState:
+        """A mock as it stands: from memory while it runs (every press is committed before the
+        state in memory changes, so it is what the database holds), else from the database."""
+        return self._running.get(row.id) or await self._state(session, row)
+
+    async def _finish(self, session: AsyncSession, state: MockState, now: dt.datetime) -> MockState | None:
         """Grade once: statistics count mock answers (marked as such); they earn no points.
         Returns the finished mock, or None if it had already finished."""
-        # Every press is committed before the in-memory state changes, so a running mock held in
-        # memory is exactly what the database holds.
-        state = self._running.pop(row.id, None) or await self._state(session, row)
+        self._running.pop(state.id, None)
         at = min(now, state.deadline)
         report = state.report
-        if not await repo.finish_mock(session, row.id, at, report.correct, report.scaled):
+        if not await repo.finish_mock(session, state.id, at, report.correct, report.scaled):
             return None
-        guild_id = row.guild_id if row.guild_id is not None else DM_GUILD
+        pack = state.pack.slug
         graded = [
             (question, bool(letters) and is_correct(question, letters))
             for question, letters in zip(state.questions, state.answers, strict=True)
@@ -337,9 +333,9 @@ class MockService:
             session,
             [
                 {
-                    "guild_id": row.guild_id,
-                    "user_id": row.user_id,
-                    "pack": row.pack,
+                    "guild_id": state.guild_id,
+                    "user_id": state.user_id,
+                    "pack": pack,
                     "question_id": question.id,
                     "domain_id": question.domain_id,
                     "task_id": question.task_id,
@@ -351,10 +347,11 @@ class MockService:
                 for question, correct in graded
             ],
         )
+        stats_guild = state.guild_id if state.guild_id is not None else DM_GUILD
         await repo.add_to_member_stats(
             session,
             [
-                (guild_id, row.user_id, row.pack, question.domain_id, question.task_id, correct)
+                (stats_guild, state.user_id, pack, question.domain_id, question.task_id, correct)
                 for question, correct in graded
             ],
         )

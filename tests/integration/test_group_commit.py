@@ -11,15 +11,19 @@ from bot.db.group_commit import GroupCommit
 from bot.db.models import BotState
 
 
-async def _store(session, keys):
-    if "bad" in keys:
-        raise ValueError("a write failed")
-    session.add_all(BotState(key=key, value=str(len(keys))) for key in keys)
-    return [f"stored {key}" for key in keys]
+def storing(sessions):
+    async def store(keys):
+        async with sessions.begin() as session:
+            session.add_all(BotState(key=key, value=str(len(keys))) for key in keys)
+            if "bad" in keys:
+                raise ValueError("a write failed")
+        return [f"stored {key}" for key in keys]
+
+    return store
 
 
 async def test_writes_arriving_together_share_a_transaction_and_each_gets_its_result(sessions) -> None:
-    writes = GroupCommit(sessions, _store, max_batch=20, name="test-writer")
+    writes = GroupCommit(storing(sessions), max_batch=20, name="test-writer")
     keys = [f"k{n}" for n in range(50)]
     results = await asyncio.gather(*(writes.submit(key) for key in keys))
     assert results == [f"stored {key}" for key in keys]
@@ -30,7 +34,7 @@ async def test_writes_arriving_together_share_a_transaction_and_each_gets_its_re
 
 
 async def test_a_failed_batch_fails_each_of_its_waiters_and_stores_none_of_it(sessions) -> None:
-    writes = GroupCommit(sessions, _store, max_batch=100, name="test-writer")
+    writes = GroupCommit(storing(sessions), max_batch=100, name="test-writer")
     results = await asyncio.gather(*(writes.submit(k) for k in ("a", "bad", "b")), return_exceptions=True)
     assert all(isinstance(r, ValueError) for r in results)
     assert await writes.submit("c") == "stored c", "the writer keeps going after a failure"
@@ -40,7 +44,7 @@ async def test_a_failed_batch_fails_each_of_its_waiters_and_stores_none_of_it(se
 
 
 async def test_a_caller_that_gives_up_does_not_cancel_the_others(sessions) -> None:
-    writes = GroupCommit(sessions, _store, max_batch=100, name="test-writer")
+    writes = GroupCommit(storing(sessions), max_batch=100, name="test-writer")
     impatient = asyncio.ensure_future(writes.submit("x"))
     patient = asyncio.ensure_future(writes.submit("y"))
     await asyncio.sleep(0)  # both queued; the writer has started
