@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -23,12 +24,12 @@ from sqlalchemy import (
     update,
     values,
 )
-from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql import ClauseElement, Executable
 
+from bot.db import driver
 from bot.db.models import (
     Answer,
     Attempt,
@@ -44,9 +45,6 @@ from bot.db.models import (
     ScoreArchive,
 )
 
-_WorkInput = TypeVar("_WorkInput")
-_WorkResult = TypeVar("_WorkResult")
-
 
 async def _core(
     session: AsyncSession,
@@ -58,51 +56,6 @@ async def _core(
     statement itself."""
     connection = await session.connection()
     return await connection.execute(statement, rows)
-
-
-_DRIVER_DIALECT = sqlite_dialect(paramstyle="named")
-
-
-def _driver_sql(statement: ClauseElement) -> str:
-    """A statement compiled once to SQLite's SQL with ``:name`` parameters, for the driver path."""
-    return str(statement.compile(dialect=_DRIVER_DIALECT))
-
-
-async def _in_driver_transaction(
-    sessions: async_sessionmaker[AsyncSession],
-    work: Callable[[sqlite3.Connection, _WorkInput], _WorkResult],
-    arg: _WorkInput,
-) -> _WorkResult:
-    """Run ``work`` as one transaction on the SQLite connection itself, inside aiosqlite's thread.
-
-    The busiest writes (a crowd's mock presses) are a few tiny statements. Through SQLAlchemy each
-    statement is several hand-offs between the event loop and aiosqlite's thread, which cost far more
-    than the statements; here the whole transaction is one hand-off. ``work`` takes only plain values
-    (no datetimes: SQLAlchemy's type conversions do not run on this path). The connection is the
-    engine's own, checked out of its pool, so SQLite still sees one writer.
-    """
-    engine = sessions.kw["bind"]
-    async with engine.connect() as connection:
-        driver = (await connection.get_raw_connection()).driver_connection  # an aiosqlite.Connection
-        # aiosqlite has no public way to run a function in its thread; _execute is how its own
-        # methods do it.
-        result: _WorkResult = await driver._execute(_transaction, driver._conn, work, arg)
-        return result
-
-
-def _transaction(
-    connection: sqlite3.Connection,
-    work: Callable[[sqlite3.Connection, _WorkInput], _WorkResult],
-    arg: _WorkInput,
-) -> _WorkResult:
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        result = work(connection, arg)
-    except BaseException:
-        connection.rollback()
-        raise
-    connection.commit()
-    return result
 
 
 async def get_state(session: AsyncSession, key: str) -> str | None:
@@ -339,43 +292,90 @@ async def member(session: AsyncSession, guild_id: int, user_id: int) -> Member:
 # --- mocks ----------------------------------------------------------------------------------------
 
 
-# The statements a mock's start runs are built once: building one costs more than running it.
-_RUNNING_MOCK = (
+async def running_mock(session: AsyncSession, user_id: int) -> MockSession | None:
+    """A member's unfinished mock, if any (its deadline may have passed)."""
+    query = select(MockSession).where(MockSession.user_id == user_id, MockSession.finished_at.is_(None))
+    return await session.scalar(query.order_by(MockSession.id.desc()))
+
+
+# Starting a mock (a crowd starts theirs within seconds) runs on the driver path: one hand-off to read
+# what the draw needs, one to store the new mock.
+_RUNNING_MOCK_ID = driver.compiled(
     select(MockSession.id)
     .where(MockSession.user_id == bindparam("user_id"), MockSession.finished_at.is_(None))
     .order_by(MockSession.id.desc())
-    .limit(1)
 )
-_CREATE_MOCK = insert(MockSession).returning(MockSession.id)
+_LAST_SEEN = driver.compiled(
+    select(Attempt.question_id, func.max(Attempt.answered_at))
+    .where(Attempt.user_id == bindparam("user_id"), Attempt.pack == bindparam("pack"))
+    .group_by(Attempt.question_id)
+)
+_CREATE_MOCK = driver.compiled(
+    insert(MockSession).values(
+        guild_id=bindparam("guild_id"),
+        user_id=bindparam("user_id"),
+        pack=bindparam("pack"),
+        question_ids=bindparam("question_ids"),
+        position=bindparam("position"),
+        started_at=bindparam("started_at"),
+        deadline=bindparam("deadline"),
+    )
+)
 
 
-async def running_mock(session: AsyncSession, user_id: int) -> MockSession | None:
-    """A member's unfinished mock, if any (its deadline may have passed)."""
-    # Looked up as Core first: most members starting a mock have none running.
-    mock_id = (await _core(session, _RUNNING_MOCK, {"user_id": user_id})).scalar()
-    return None if mock_id is None else await session.get(MockSession, mock_id)
+@dataclass(frozen=True)
+class BeforeNewMock:
+    running_id: int | None  # the member's unfinished mock (its deadline may have passed)
+    last_seen: dict[str, dt.datetime]  # question id -> when the member last answered it
 
 
-async def create_mock(
-    session: AsyncSession,
-    guild_id: int | None,
-    user_id: int,
-    pack: str,
-    question_ids: Sequence[str],
-    started_at: dt.datetime,
-    deadline: dt.datetime,
-) -> int:
-    """A new mock at its first question; returns its id."""
-    row = {
-        "guild_id": guild_id,
-        "user_id": user_id,
-        "pack": pack,
-        "question_ids": ",".join(question_ids),
-        "position": 0,
-        "started_at": started_at,
-        "deadline": deadline,
-    }
-    return int((await _core(session, _CREATE_MOCK, row)).scalar_one())
+def _read_before_new_mock(connection: sqlite3.Connection, member: tuple[int, str]) -> BeforeNewMock:
+    user_id, pack = member
+    running = connection.execute(_RUNNING_MOCK_ID, {"user_id": user_id}).fetchone()
+    seen = connection.execute(_LAST_SEEN, {"user_id": user_id, "pack": pack}).fetchall()
+    return BeforeNewMock(
+        None if running is None else int(running[0]),
+        {str(question_id): driver.from_db(when) for question_id, when in seen},
+    )
+
+
+async def before_new_mock(
+    sessions: async_sessionmaker[AsyncSession], user_id: int, pack: str
+) -> BeforeNewMock:
+    """What starting a mock needs to know of the member: a mock still running, and what they have seen."""
+    return await driver.run(sessions, _read_before_new_mock, (user_id, pack), write=False)
+
+
+@dataclass(frozen=True)
+class NewMock:
+    guild_id: int | None
+    user_id: int
+    pack: str
+    question_ids: tuple[str, ...]
+    started_at: dt.datetime
+    deadline: dt.datetime
+
+
+def _insert_mock(connection: sqlite3.Connection, mock: NewMock) -> int:
+    cursor = connection.execute(
+        _CREATE_MOCK,
+        {
+            "guild_id": mock.guild_id,
+            "user_id": mock.user_id,
+            "pack": mock.pack,
+            "question_ids": ",".join(mock.question_ids),
+            "position": 0,
+            "started_at": driver.to_db(mock.started_at),
+            "deadline": driver.to_db(mock.deadline),
+        },
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def create_mock(sessions: async_sessionmaker[AsyncSession], mock: NewMock) -> int:
+    """Store a new mock at its first question; returns its id."""
+    return await driver.run(sessions, _insert_mock, mock, write=True)
 
 
 async def unfinished_mocks(session: AsyncSession) -> list[MockSession]:
@@ -389,7 +389,7 @@ async def mock_answers(session: AsyncSession, session_id: int) -> list[MockAnswe
 
 MockPressRow = tuple[int, int, str | None, bool]  # mock id, position, letters (None: a move), flagged
 
-_MOCK_IS_OPEN = _driver_sql(
+_MOCK_IS_OPEN = driver.compiled(
     select(MockSession.id).where(MockSession.id == bindparam("mock_id"), MockSession.finished_at.is_(None))
 )
 
@@ -407,8 +407,8 @@ def _mock_answer_upsert() -> ClauseElement:
     )
 
 
-_SAVE_MOCK_ANSWER = _driver_sql(_mock_answer_upsert())
-_MOVE_MOCK = _driver_sql(
+_SAVE_MOCK_ANSWER = driver.compiled(_mock_answer_upsert())
+_MOVE_MOCK = driver.compiled(
     update(MockSession).where(MockSession.id == bindparam("mock_id")).values(position=bindparam("position"))
 )
 
@@ -433,7 +433,7 @@ async def save_mock_presses(
 ) -> list[bool]:
     """Write presses on running mocks in one transaction: an answer (letters, flag) to the question
     at a position, or (letters None) a move to it. False for a press on a mock that has finished."""
-    return await _in_driver_transaction(sessions, _write_mock_presses, presses)
+    return await driver.run(sessions, _write_mock_presses, presses, write=True)
 
 
 _FINISH_MOCK = (
@@ -464,19 +464,6 @@ async def mock_history(session: AsyncSession, user_id: int, limit: int) -> list[
         .limit(limit)
     )
     return list((await session.scalars(query)).all())
-
-
-_LAST_SEEN = (
-    select(Attempt.question_id, func.max(Attempt.answered_at))
-    .where(Attempt.user_id == bindparam("user_id"), Attempt.pack == bindparam("pack"))
-    .group_by(Attempt.question_id)
-)
-
-
-async def last_seen(session: AsyncSession, user_id: int, pack: str) -> dict[str, dt.datetime]:
-    """When the member last answered each question of the pack they have answered."""
-    result = await _core(session, _LAST_SEEN, {"user_id": user_id, "pack": pack})
-    return dict(cast("list[tuple[str, dt.datetime]]", result.all()))
 
 
 _ADD_ATTEMPT = insert(Attempt)

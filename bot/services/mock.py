@@ -146,17 +146,18 @@ class MockService:
             listing = ", ".join(f"{d.id} ({d.name})" for d in pack.blueprint.domains)
             raise UserError(f"Unknown domain `{domain_id}`. {pack.blueprint.code} has {listing}.")
         # One start at a time per member: a double-clicked command must not open two mocks.
-        async with self._locks.hold(("member", user_id)), self._sessions.begin() as session:
-            running = await repo.running_mock(session, user_id)
-            if running is not None and as_utc(running.deadline) > now:
-                raise UserError("You already have a mock running. `/mock resume` brings it back.")
-            if running is not None:
-                await self._finish(session, await self._current(session, running), now)
-            seen = await repo.last_seen(session, user_id, pack.slug)
-            questions = tuple(draw_mock(pack, size, self._rng, last_seen=seen, domain_id=domain_id))
+        async with self._locks.hold(("member", user_id)):
+            known = await repo.before_new_mock(self._sessions, user_id, pack.slug)
+            if known.running_id is not None:
+                await self._close_running(known.running_id, user_id, now)
+                known = await repo.before_new_mock(self._sessions, user_id, pack.slug)
+            questions = tuple(
+                draw_mock(pack, size, self._rng, last_seen=known.last_seen, domain_id=domain_id)
+            )
             deadline = now + time_allowed(pack.blueprint, size)
             mock_id = await repo.create_mock(
-                session, guild_id, user_id, pack.slug, [q.id for q in questions], now, deadline
+                self._sessions,
+                repo.NewMock(guild_id, user_id, pack.slug, tuple(q.id for q in questions), now, deadline),
             )
         state = MockState(
             mock_id,
@@ -164,8 +165,8 @@ class MockService:
             guild_id,
             pack,
             questions,
-            ("",) * size,
-            (False,) * size,
+            ("",) * len(questions),
+            (False,) * len(questions),
             0,
             now,
             deadline,
@@ -173,6 +174,15 @@ class MockService:
         )
         self._running[state.id] = state
         return state
+
+    async def _close_running(self, mock_id: int, user_id: int, now: dt.datetime) -> None:
+        """Before a new mock: refuse while one is running, finish one whose time ran out."""
+        async with self._turn(mock_id), self._sessions.begin() as session:
+            row = await self._owned(session, mock_id, user_id)
+            if row.finished_at is None and as_utc(row.deadline) > now:
+                raise UserError("You already have a mock running. `/mock resume` brings it back.")
+            if row.finished_at is None:
+                await self._finish(session, await self._current(session, row), now)
 
     async def _state(self, session: AsyncSession, row: MockSession) -> MockState:
         pack = self._guilds.pack(row.pack)

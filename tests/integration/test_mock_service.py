@@ -115,3 +115,28 @@ async def test_a_crowd_pressing_at_once_is_stored_press_for_press(mocks, session
         )
     assert stored == 10 * len(last_seen)
     assert correct == sum(g.report.correct for g in graded)
+
+
+async def test_new_mocks_draw_unseen_questions_first_then_the_longest_unseen(mocks) -> None:
+    domain = "1"  # 40 questions in the shipped pack: four 10-question mocks see them all
+    drawn: list[set[str]] = []
+    for hour in range(5):
+        now = NOW + dt.timedelta(hours=hour)
+        state = await mocks.start(ALICE, GUILD, 10, domain, now)
+        drawn.append({q.id for q in state.questions})
+        await mocks.finish(state.id, ALICE, now + dt.timedelta(minutes=5))
+    first_three = set().union(*drawn[:3])
+    assert len(first_three) == 30, "no question repeats while unseen ones remain"
+    assert not drawn[4] & drawn[3], "once all were seen, those seen longest ago come back first"
+
+
+async def test_starting_while_an_expired_mock_runs_finishes_it_first(mocks, sessions) -> None:
+    old = await mocks.start(ALICE, GUILD, 10, None, NOW)
+    for letter in sorted(old.current.key):
+        await mocks.pick(old.id, ALICE, letter, NOW)
+    later = old.deadline + dt.timedelta(minutes=1)
+    new = await mocks.start(ALICE, GUILD, 10, None, later)
+    assert new.id != old.id and not new.finished
+    finished = await mocks.get(old.id, ALICE, later)
+    assert finished.finished_at == old.deadline and finished.report.correct == 1
+    assert not {q.id for q in new.questions} & {q.id for q in old.questions}
