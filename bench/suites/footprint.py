@@ -56,6 +56,7 @@ async def run(p: FootprintParams) -> Report:
             async with BotProcess(emu, root, env=env) as bot:
                 first_startup = await bot.start(timeout=120)
                 first_memory = bot.memory()
+                first_steps = bot.steps
             # The everyday start: a restart on the database the first start created.
             async with BotProcess(emu, root, env=env) as bot:
                 startup = await bot.start(timeout=120)
@@ -111,6 +112,9 @@ async def run(p: FootprintParams) -> Report:
     if steps:
         order = sorted(steps.items(), key=lambda item: item[1])
         report.notes.append("restart steps (s from spawn): " + ", ".join(f"{k} {v:.2f}" for k, v in order))
+    if first_steps:
+        order = sorted(first_steps.items(), key=lambda kv: kv[1])
+        report.notes.append("first start steps (s from spawn): " + ", ".join(f"{k} {v:.2f}" for k, v in order))
     return report
 
 

@@ -93,6 +93,27 @@ def _index_lines(root: yaml.Node | None) -> _Lines:
     return lines
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+
+
+def _plain_data(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """Build plain data from a composed node, as the safe loader would. Question files are nearly all
+    mappings, lists and strings; building those directly takes half the time of PyYAML's general
+    constructor, which still builds (or refuses) everything else: numbers, booleans, merge keys, keys
+    that are not strings, explicit tags."""
+    if isinstance(node, yaml.ScalarNode):
+        return node.value if node.tag == _STR_TAG else loader.construct_object(node, deep=True)
+    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
+        return [_plain_data(loader, item) for item in node.value]
+    if isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG and all(
+        isinstance(key, yaml.ScalarNode) and key.tag == _STR_TAG for key, _ in node.value
+    ):
+        return {key.value: _plain_data(loader, value) for key, value in node.value}
+    return loader.construct_object(node, deep=True)
+
+
 def _read_yaml(path: Path, display: str) -> tuple[Any, _Lines]:
     """Parse one file with the safe loader; a YAML error becomes a located BankProblem."""
     try:
@@ -104,7 +125,7 @@ def _read_yaml(path: Path, display: str) -> tuple[Any, _Lines]:
         loader = SafeLoader(text)
         try:
             root = loader.get_single_node()
-            data = loader.construct_document(root) if root is not None else None
+            data = _plain_data(loader, root) if root is not None else None
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.bank import InvalidQuestionBank, check_path, load_pack
 from bot.domain.pack import QuestionKind
@@ -187,3 +188,30 @@ def test_retired_questions_load_but_are_not_active(tmp_path: Path) -> None:
     assert len(pack.questions) == 2
     assert [q.id for q in pack.active_questions] == ["tst-1.1-001"]
     assert pack.question("tst-1.1-002") is not None
+
+
+def test_reading_builds_the_same_data_as_the_safe_loader(tmp_path) -> None:
+    """The loader builds plain data itself for speed; it must agree with PyYAML's safe loader."""
+    from bot.bank.loader import _read_yaml
+    from bot.config import SHIPPED_QUESTIONS
+
+    odd = tmp_path / "odd.yaml"
+    odd.write_text(
+        "base: &base {stem: 'shared', difficulty: 2}\n"
+        "questions:\n"
+        "  - <<: *base\n"
+        "    id: x-1\n"
+        "    retired: true\n"
+        "    weight: 1.5\n"
+        "    nothing: null\n"
+        "    1: numeric key\n"
+        "    tags: [a, 'b', 3, no]\n"
+        "  - !!map {explicit: !!str 12}\n"
+        "  - *base\n",
+        encoding="utf-8",
+    )
+    files = [odd, *sorted(SHIPPED_QUESTIONS.rglob("*.yaml"))]
+    assert len(files) > 10
+    for path in files:
+        data, _ = _read_yaml(path, path.name)
+        assert data == yaml.safe_load(path.read_text(encoding="utf-8")), path.name
