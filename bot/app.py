@@ -78,7 +78,7 @@ class StudyTree(app_commands.CommandTree["StudyBot"]):
         await reply_privately(interaction, message)
 
 
-GUILD_BURST_WAIT = 0.5
+GUILD_BURST_WAIT = 0.25
 
 
 class StudyBot(commands.Bot):
@@ -93,8 +93,9 @@ class StudyBot(commands.Bot):
     ) -> None:
         self.pacer = GlobalRequestPacer(limit=settings.discord_global_rate_limit)
         # discord.py fires READY this long after the last GUILD_CREATE (2 s by default). Discord sends a
-        # shard's servers in one burst right after READY, and nothing here needs every server cached
-        # first (schedules live in the database), so a shorter wait starts the bot sooner.
+        # shard's servers in one burst right after READY, milliseconds apart, and nothing here needs
+        # every server cached first (schedules live in the database; a server arriving later is
+        # handled as it arrives), so a shorter wait starts the bot sooner.
         options.setdefault("guild_ready_timeout", GUILD_BURST_WAIT)
         super().__init__(
             command_prefix=commands.when_mentioned,

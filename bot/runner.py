@@ -18,7 +18,7 @@ from bot.app import StudyBot
 from bot.bank import load_packs
 from bot.config import Settings
 from bot.db import migrate
-from bot.db.engine import create_engine, session_factory
+from bot.db.engine import create_engine, session_factory, sqlite_folder
 from bot.discord.endpoints import use_endpoints
 from bot.domain.pack import ExamPack
 from bot.errors import ConfigurationError
@@ -44,10 +44,15 @@ class Runtime:
         )
 
 
+#: Parsed question files, kept beside the database between starts (see bot.bank.cache).
+BANK_CACHE = "question-cache.json"
+
+
 @asynccontextmanager
 async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """Everything the bot needs before it connects; closed again on the way out."""
-    packs = load_packs(settings.questions_dir)
+    data_folder = sqlite_folder(settings.database_url)
+    packs = load_packs(settings.questions_dir, data_folder / BANK_CACHE if data_folder else None)
     if settings.default_pack not in packs:
         raise ConfigurationError(
             f"DEFAULT_PACK={settings.default_pack!r} is not a pack under {settings.questions_dir} "

@@ -114,7 +114,9 @@ async def run(p: FootprintParams) -> Report:
         report.notes.append("restart steps (s from spawn): " + ", ".join(f"{k} {v:.2f}" for k, v in order))
     if first_steps:
         order = sorted(first_steps.items(), key=lambda kv: kv[1])
-        report.notes.append("first start steps (s from spawn): " + ", ".join(f"{k} {v:.2f}" for k, v in order))
+        report.notes.append(
+            "first start steps (s from spawn): " + ", ".join(f"{k} {v:.2f}" for k, v in order)
+        )
     return report
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bot.bank.cache import ParsedFileCache
 from bot.bank.schema import PackSpec, QuestionSpec
 from bot.domain.pack import (
     Blueprint,
@@ -72,6 +73,21 @@ class _Lines:
     of_field: dict[tuple[int, str], int]
     duplicate_fields: list[tuple[int, str, int]]
 
+    def to_json(self) -> dict[str, list[list[Any]]]:
+        return {
+            "questions": [[index, line] for index, line in self.of_question.items()],
+            "fields": [[index, name, line] for (index, name), line in self.of_field.items()],
+            "duplicates": [list(item) for item in self.duplicate_fields],
+        }
+
+    @classmethod
+    def from_json(cls, stored: dict[str, list[list[Any]]]) -> _Lines:
+        return cls(
+            {index: line for index, line in stored["questions"]},
+            {(index, name): line for index, name, line in stored["fields"]},
+            [(index, name, line) for index, name, line in stored["duplicates"]],
+        )
+
 
 def _index_lines(root: yaml.Node | None) -> _Lines:
     lines = _Lines({}, {}, [])
@@ -107,19 +123,26 @@ def _plain_data(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
         return node.value if node.tag == _STR_TAG else loader.construct_object(node, deep=True)
     if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
         return [_plain_data(loader, item) for item in node.value]
-    if isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG and all(
-        isinstance(key, yaml.ScalarNode) and key.tag == _STR_TAG for key, _ in node.value
+    if (
+        isinstance(node, yaml.MappingNode)
+        and node.tag == _MAP_TAG
+        and all(isinstance(key, yaml.ScalarNode) and key.tag == _STR_TAG for key, _ in node.value)
     ):
         return {key.value: _plain_data(loader, value) for key, value in node.value}
     return loader.construct_object(node, deep=True)
 
 
-def _read_yaml(path: Path, display: str) -> tuple[Any, _Lines]:
+def _read_yaml(path: Path, display: str, cache: ParsedFileCache | None = None) -> tuple[Any, _Lines]:
     """Parse one file with the safe loader; a YAML error becomes a located BankProblem."""
     try:
-        text = path.read_text(encoding="utf-8")
+        content = path.read_bytes()
+        text = content.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidQuestionBank([BankProblem(display, f"cannot read the file: {exc}")]) from exc
+    key = ParsedFileCache.key(content) if cache is not None else ""
+    cached = cache.get(key) if cache is not None else None
+    if cached is not None:
+        return cached["data"], _Lines.from_json(cached["lines"])
     try:
         # One pass: compose the node tree (kept for line numbers), then build plain data from it.
         loader = SafeLoader(text)
@@ -135,7 +158,10 @@ def _read_yaml(path: Path, display: str) -> tuple[Any, _Lines]:
         raise InvalidQuestionBank([BankProblem(display, f"not valid YAML: {reason}", line=line)]) from exc
     except RecursionError as exc:
         raise InvalidQuestionBank([BankProblem(display, "not valid YAML: nested too deeply")]) from exc
-    return data, _index_lines(root)
+    lines = _index_lines(root)
+    if cache is not None:
+        cache.put(key, {"data": data, "lines": lines.to_json()})
+    return data, lines
 
 
 def _pydantic_problems(
@@ -289,10 +315,12 @@ class _Located:
     line: int | None
 
 
-def _load_question_file(path: Path, blueprint: Blueprint) -> tuple[list[_Located], list[BankProblem]]:
+def _load_question_file(
+    path: Path, blueprint: Blueprint, cache: ParsedFileCache | None
+) -> tuple[list[_Located], list[BankProblem]]:
     display = str(path)
     try:
-        data, lines = _read_yaml(path, display)
+        data, lines = _read_yaml(path, display, cache)
     except InvalidQuestionBank as exc:
         return [], exc.problems
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
@@ -355,12 +383,12 @@ def _check_unique_ids(located: list[_Located]) -> list[BankProblem]:
     return problems
 
 
-def _assemble(pack_dir: Path, files: list[Path]) -> ExamPack:
+def _assemble(pack_dir: Path, files: list[Path], cache: ParsedFileCache | None = None) -> ExamPack:
     blueprint = load_blueprint(pack_dir)
     located: list[_Located] = []
     problems: list[BankProblem] = []
     for path in files:
-        found, file_problems = _load_question_file(path, blueprint)
+        found, file_problems = _load_question_file(path, blueprint, cache)
         located.extend(found)
         problems.extend(file_problems)
     problems.extend(_check_unique_ids(located))
@@ -369,9 +397,9 @@ def _assemble(pack_dir: Path, files: list[Path]) -> ExamPack:
     return ExamPack(pack_dir.name, blueprint, tuple(item.question for item in located))
 
 
-def load_pack(pack_dir: Path) -> ExamPack:
+def load_pack(pack_dir: Path, cache: ParsedFileCache | None = None) -> ExamPack:
     """Load and validate a whole pack folder."""
-    return _assemble(pack_dir, _question_files(pack_dir))
+    return _assemble(pack_dir, _question_files(pack_dir), cache)
 
 
 def check_path(path: Path) -> ExamPack:
@@ -385,15 +413,19 @@ def check_path(path: Path) -> ExamPack:
     return _assemble(path.parent, [path])
 
 
-def load_packs(questions_dir: Path) -> dict[str, ExamPack]:
-    """Every pack under the questions folder, by slug (its folder name)."""
+def load_packs(questions_dir: Path, cache_file: Path | None = None) -> dict[str, ExamPack]:
+    """Every pack under the questions folder, by slug (its folder name). With ``cache_file``, parsed
+    question files are kept there for the next load (see :mod:`bot.bank.cache`)."""
     packs: dict[str, ExamPack] = {}
     problems: list[BankProblem] = []
+    cache = ParsedFileCache(cache_file) if cache_file is not None else None
     for pack_dir in sorted(p.parent for p in questions_dir.glob(f"*/{PACK_FILE}")):
         try:
-            packs[pack_dir.name] = load_pack(pack_dir)
+            packs[pack_dir.name] = load_pack(pack_dir, cache)
         except InvalidQuestionBank as exc:
             problems.extend(exc.problems)
+    if cache is not None:
+        cache.save()
     if problems:
         raise InvalidQuestionBank(problems)
     if not packs:

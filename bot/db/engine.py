@@ -23,11 +23,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def ensure_sqlite_folder(url: str) -> None:
-    """Create the folder of a file-backed SQLite database, so a first run just works."""
+def sqlite_folder(url: str) -> Path | None:
+    """The folder of a file-backed SQLite database: the bot's own writable place."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        return Path(parsed.database).expanduser().parent
+    return None
+
+
+def ensure_sqlite_folder(url: str) -> None:
+    """Create the folder of a file-backed SQLite database, so a first run just works."""
+    folder = sqlite_folder(url)
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
 
 
 def create_engine(url: str) -> AsyncEngine:

@@ -257,3 +257,25 @@ async def test_removing_the_bot_from_a_server_stops_its_schedules(emulator, stud
     await emulator.wait_until(lambda: bot.jobs.scheduler.get_job(daily_job_id(view.id)) is None, what="stop")
     await studybot.restart()
     assert studybot.running.jobs.scheduler.get_job(daily_job_id(view.id)) is None
+
+
+async def test_a_server_that_invited_the_bot_back_gets_its_schedules_back_even_when_it_arrives_late(
+    emulator, studybot
+) -> None:
+    """READY lists every server, also one in an outage whose GUILD_CREATE comes after the bot's short
+    wait for the start-up burst: the bot knows it is back from READY alone."""
+    guild, channel, admin, _ = study_server(emulator)
+    bot = await studybot.start()
+    await schedule(admin, channel, time="09:00", timezone="Europe/London")
+    (view,) = await bot.daily_service.list_schedules(guild.id)
+    emulator.remove_bot_from_guild(guild)
+    await emulator.wait_until(lambda: bot.jobs.scheduler.get_job(daily_job_id(view.id)) is None, what="stop")
+    await studybot.stop()
+    emulator.add_bot_to_guild(guild)  # invited back while the bot was down...
+    guild.arrives_late = True  # ...and the server is in an outage when the bot connects
+    bot = await studybot.start()
+    assert bot.get_guild(guild.id) is not None and bot.get_guild(guild.id).unavailable
+    assert bot.jobs.scheduler.get_job(daily_job_id(view.id)) is not None
+    emulator.guild_becomes_available(guild)
+    await emulator.wait_until(lambda: not bot.get_guild(guild.id).unavailable, what="the server arrives")
+    assert bot.jobs.scheduler.get_job(daily_job_id(view.id)) is not None

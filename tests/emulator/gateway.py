@@ -367,7 +367,7 @@ class Gateway:
         conn.live = True
         session.emit("READY", self._ready_payload(session))
         for guild in self.state.guilds.values():
-            if guild.bot_present and session.intents & Intent.GUILDS:
+            if guild.bot_present and not guild.arrives_late and session.intents & Intent.GUILDS:
                 payload = self._for_session(
                     session, "GUILD_CREATE", self.state.guild_create_payload(guild), False
                 )

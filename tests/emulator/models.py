@@ -231,6 +231,9 @@ class Guild:
     channel_ids: list[int] = field(default_factory=list)
     members: dict[int, Member] = field(default_factory=dict)
     bot_present: bool = True
+    #: Unavailable when the bot connects (an outage): READY lists it, but its GUILD_CREATE waits
+    #: for ``DiscordEmulator.guild_becomes_available``.
+    arrives_late: bool = False
     created_at: float = 0.0
 
     # -- building the world ---------------------------------------------------------------------

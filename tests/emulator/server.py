@@ -214,6 +214,10 @@ class DiscordEmulator:
         """(Re-)invite the bot (GUILD_CREATE)."""
         self.state.add_bot(guild)
 
+    def guild_becomes_available(self, guild: Guild) -> None:
+        """A guild that was unavailable (``guild.arrives_late``) comes back (GUILD_CREATE)."""
+        self.state.guild_available(guild)
+
     def set_rate_limits(self, rate_limits: RateLimits) -> None:
         """Swap the rate-limit configuration (all windows start afresh), e.g. after test setup."""
         self.rate_limits = rate_limits

@@ -160,6 +160,14 @@ class EmulatorState:
         guild.members.pop(self.bot.id, None)
         self.notify()
 
+    def guild_available(self, guild: Guild) -> None:
+        """An unavailable guild comes back: GUILD_CREATE with ``unavailable: false``."""
+        guild.arrives_late = False
+        if guild.bot_present:
+            payload = {**self.guild_create_payload(guild), "unavailable": False}
+            self._dispatch_guild("GUILD_CREATE", payload, guild)
+            self.notify()
+
     def add_bot(self, guild: Guild) -> None:
         """The bot joins (again): GUILD_CREATE for the whole guild."""
         if guild.bot_present:
