@@ -129,7 +129,6 @@ class StudyBot(commands.Bot):
         from bot.discord.cogs.mock import MockCog
         from bot.discord.cogs.progress import ConfirmButton, ProgressCog
         from bot.discord.cogs.quiz import QuizCog
-        from bot.discord.mock_ui import MockButton
         from bot.discord.views import PickButton
 
         await self.add_cog(ExamCog(self))
@@ -137,7 +136,7 @@ class StudyBot(commands.Bot):
         await self.add_cog(MockCog(self))
         await self.add_cog(QuizCog(self))
         await self.add_cog(ProgressCog(self))
-        self.add_dynamic_items(PickButton, MockButton, ConfirmButton)
+        self.add_dynamic_items(PickButton, ConfirmButton)
         await self.sync_commands()
 
     async def sync_commands(self, *, force: bool = False) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
@@ -13,9 +13,6 @@ from bot.domain.grading import LETTER_EMOJI, is_correct
 from bot.domain.pack import QuestionKind
 from bot.services.mock import MockState, MockSummary
 
-if TYPE_CHECKING:
-    from bot.app import StudyBot
-
 PREFIX = "studybot:mock"
 
 
@@ -23,30 +20,28 @@ def _custom_id(state: MockState, action: str, arg: str | int = "") -> str:
     return f"{PREFIX}:{state.id}:{action}" + (f":{arg}" if arg != "" else "")
 
 
-class MockButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"studybot:mock:(?P<session>\d+):(?P<action>[a-z]+)(?::(?P<arg>[A-F0-9]+))?",
-):
-    """Every button of a mock. The custom_id carries the mock and the action, so buttons keep working
-    after a restart and on old messages."""
+#: Every mock button's custom_id: the mock, the action and its argument. Buttons carry all they need,
+#: so they keep working after a restart and on old messages.
+BUTTON_ID = re.compile(r"studybot:mock:(?P<session>\d+):(?P<action>[a-z]+)(?::(?P<arg>[A-F0-9]+))?")
 
-    def __init__(self, button: discord.ui.Button[Any], session_id: int, action: str, arg: str) -> None:
-        super().__init__(button)
-        self.session_id, self.action, self.arg = session_id, action, arg
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> MockButton:
-        assert isinstance(item, discord.ui.Button)
-        return cls(item, int(match["session"]), match["action"], match["arg"] or "")
+class MockView(discord.ui.View):
+    """A mock card's buttons. Presses are routed by custom_id (see ``MockCog.on_interaction``), not by
+    discord.py's view store: a busy mock answers many presses a second, and rebuilding each pressed
+    message's view only to find the button again is work the custom_id makes needless. Not
+    dispatchable, so discord.py keeps no copy of each card's view either."""
 
-    async def callback(self, interaction: discord.Interaction[StudyBot]) -> None:  # type: ignore[override]
-        from bot.discord.cogs.mock import MockCog
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
 
-        cog = interaction.client.get_cog(MockCog.__cog_name__)
-        assert isinstance(cog, MockCog)
-        await cog.press(interaction, self.session_id, self.action, self.arg)
+    def is_dispatchable(self) -> bool:
+        return False
+
+
+def parse_button(custom_id: str) -> tuple[int, str, str] | None:
+    """(mock id, action, argument) of a mock button's custom_id; None for any other component."""
+    match = BUTTON_ID.fullmatch(custom_id)
+    return None if match is None else (int(match["session"]), match["action"], match["arg"] or "")
 
 
 def _button(
@@ -59,12 +54,15 @@ def _button(
     row: int,
     disabled: bool = False,
     emoji: str | None = None,
-) -> MockButton:
-    custom_id = _custom_id(state, action, arg)
-    button: discord.ui.Button[Any] = discord.ui.Button(
-        label=label, style=style, custom_id=custom_id, row=row, disabled=disabled, emoji=emoji
+) -> discord.ui.Button[Any]:
+    return discord.ui.Button(
+        label=label,
+        style=style,
+        custom_id=_custom_id(state, action, arg),
+        row=row,
+        disabled=disabled,
+        emoji=emoji,
     )
-    return MockButton(button, state.id, action, str(arg))
 
 
 def progress_line(state: MockState) -> str:
@@ -92,8 +90,8 @@ def question_embed(state: MockState) -> discord.Embed:
     return embed
 
 
-def question_view(state: MockState) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+def question_view(state: MockState) -> MockView:
+    view = MockView()
     question = state.current
     picked = state.answers[state.position]
     for index, option in enumerate(question.options):
@@ -153,8 +151,8 @@ def confirm_embed(state: MockState) -> discord.Embed:
     return embed
 
 
-def confirm_view(state: MockState) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+def confirm_view(state: MockState) -> MockView:
+    view = MockView()
     view.add_item(_button(state, "Finish now", "confirm", style=discord.ButtonStyle.danger, row=0))
     view.add_item(
         _button(state, "Keep going", "goto", state.position, style=discord.ButtonStyle.secondary, row=0)
@@ -192,8 +190,8 @@ def report_embed(state: MockState, *, note: str | None = None) -> discord.Embed:
     return embed
 
 
-def report_view(state: MockState) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+def report_view(state: MockState) -> MockView:
+    view = MockView()
     view.add_item(_button(state, "Review answers", "review", 0, style=discord.ButtonStyle.primary, row=0))
     return view
 
@@ -219,8 +217,8 @@ def review_embed(state: MockState, index: int) -> discord.Embed:
     return embed
 
 
-def review_view(state: MockState, index: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+def review_view(state: MockState, index: int) -> MockView:
+    view = MockView()
     view.add_item(
         _button(
             state,

@@ -248,13 +248,19 @@ async def test_a_restart_before_and_during_posting_still_posts_exactly_once(emul
     assert stored.state == "open" and stored.message_id == second.id
 
 
-async def test_removing_the_bot_from_a_server_stops_its_schedules(emulator, studybot) -> None:
+async def scheduled_then_removed(emulator, studybot):
+    """A server with a schedule, then the bot is removed from it (its daily job stops)."""
     guild, channel, admin, _ = study_server(emulator)
     bot = await studybot.start()
     await schedule(admin, channel, time="09:00", timezone="Europe/London")
     (view,) = await bot.daily_service.list_schedules(guild.id)
     emulator.remove_bot_from_guild(guild)
     await emulator.wait_until(lambda: bot.jobs.scheduler.get_job(daily_job_id(view.id)) is None, what="stop")
+    return guild, view
+
+
+async def test_removing_the_bot_from_a_server_stops_its_schedules(emulator, studybot) -> None:
+    _, view = await scheduled_then_removed(emulator, studybot)
     await studybot.restart()
     assert studybot.running.jobs.scheduler.get_job(daily_job_id(view.id)) is None
 
@@ -264,12 +270,7 @@ async def test_a_server_that_invited_the_bot_back_gets_its_schedules_back_even_w
 ) -> None:
     """READY lists every server, also one in an outage whose GUILD_CREATE comes after the bot's short
     wait for the start-up burst: the bot knows it is back from READY alone."""
-    guild, channel, admin, _ = study_server(emulator)
-    bot = await studybot.start()
-    await schedule(admin, channel, time="09:00", timezone="Europe/London")
-    (view,) = await bot.daily_service.list_schedules(guild.id)
-    emulator.remove_bot_from_guild(guild)
-    await emulator.wait_until(lambda: bot.jobs.scheduler.get_job(daily_job_id(view.id)) is None, what="stop")
+    guild, view = await scheduled_then_removed(emulator, studybot)
     await studybot.stop()
     emulator.add_bot_to_guild(guild)  # invited back while the bot was down...
     guild.arrives_late = True  # ...and the server is in an outage when the bot connects

@@ -71,6 +71,15 @@ class MockCog(commands.Cog):
         embed = mock_ui.history_embed(summaries, pack.blueprint.scale.passing)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[StudyBot]) -> None:
+        """Mock buttons, routed by their custom_id (see ``mock_ui.MockView``)."""
+        if interaction.type is not discord.InteractionType.component or interaction.data is None:
+            return
+        button = mock_ui.parse_button(str(interaction.data.get("custom_id", "")))
+        if button is not None:
+            await self.press(interaction, *button)
+
     async def press(
         self, interaction: discord.Interaction[StudyBot], session_id: int, action: str, arg: str
     ) -> None:
