@@ -1,7 +1,9 @@
 """Run Alembic migrations from inside the bot, sharing its engine's connection.
 
 Alembic is imported only when there is something to do: a database already at `SCHEMA_HEAD` (every
-start but the first after an upgrade) is checked with one query, which keeps start-up quick.
+start but the first after an upgrade) is checked with one query, which keeps start-up quick. A new,
+empty SQLite database is created from the models and stamped at `SCHEMA_HEAD`, which is what running
+every migration would give (a test compares the two schemas) in a fraction of the time.
 """
 
 from __future__ import annotations
@@ -51,17 +53,40 @@ def _current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-async def _at_head(engine: AsyncEngine) -> bool:
+async def _schema_state(engine: AsyncEngine) -> str:
+    """ "head" (nothing to do), "empty" (a new database) or "behind"."""
     async with engine.connect() as connection:
         try:
             versions = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
-        except OperationalError:  # a new database: no version table yet
-            return False
-    return [v for (v,) in versions] == [SCHEMA_HEAD]
+        except OperationalError:  # no version table: a new database, unless it holds other tables
+            if engine.dialect.name != "sqlite":
+                return "behind"
+            tables = await connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))
+            return "empty" if not tables.all() else "behind"
+    return "head" if [v for (v,) in versions] == [SCHEMA_HEAD] else "behind"
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    if revision == "head" and await _at_head(engine):
+async def upgrade(engine: AsyncEngine, revision: str = "head", *, create_fresh: bool = True) -> None:
+    """Bring the schema to ``revision``; with ``create_fresh``, a new empty database to the head
+    directly from the models."""
+    state = await _schema_state(engine) if revision == "head" else "behind"
+    if state == "head":
+        return
+    if state == "empty" and create_fresh:
+        from bot.db.models import Base
+
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+            # Alembic's own version table, as its first upgrade would create it.
+            await connection.execute(
+                text(
+                    "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                    "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+                )
+            )
+            await connection.execute(
+                text("INSERT INTO alembic_version (version_num) VALUES (:head)"), {"head": SCHEMA_HEAD}
+            )
         return
     async with engine.begin() as connection:
         await connection.run_sync(_upgrade, alembic_config(), revision)

@@ -42,11 +42,53 @@ def _diff(connection: Connection) -> list[object]:
 async def test_models_match_the_migrated_schema(tmp_path: Path) -> None:
     engine = create_engine(url_for(tmp_path))
     try:
-        await migrate.upgrade(engine)
+        await migrate.upgrade(engine, create_fresh=False)
         async with engine.connect() as connection:
             assert await connection.run_sync(_diff) == []
     finally:
         await engine.dispose()
+
+
+def _sqlite_schema(connection: Connection) -> dict[str, object]:
+    """Every table's columns, indexes (with their columns) and foreign keys, as SQLite reports them."""
+    schema: dict[str, object] = {}
+    tables = connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"))
+    for (table,) in tables.all():
+        indexes = {}
+        for row in connection.execute(text(f"PRAGMA index_list('{table}')")).all():
+            name, unique = row[1], row[2]
+            columns = [c[2] for c in connection.execute(text(f"PRAGMA index_info('{name}')")).all()]
+            indexes[name if not name.startswith("sqlite_autoindex") else f"auto:{columns}"] = (
+                unique,
+                columns,
+            )
+        schema[table] = {
+            "columns": [tuple(r) for r in connection.execute(text(f"PRAGMA table_info('{table}')")).all()],
+            "indexes": indexes,
+            "foreign_keys": sorted(
+                tuple(r[2:]) for r in connection.execute(text(f"PRAGMA foreign_key_list('{table}')")).all()
+            ),
+        }
+    return schema
+
+
+async def test_a_new_database_created_from_the_models_equals_one_built_by_every_migration(
+    tmp_path: Path,
+) -> None:
+    schemas = []
+    for create_fresh in (True, False):
+        engine = create_engine(url_for(tmp_path / str(create_fresh)))
+        try:
+            await migrate.upgrade(engine, create_fresh=create_fresh)
+            assert await migrate.current_revision(engine) == migrate.SCHEMA_HEAD
+            async with engine.connect() as connection:
+                schemas.append(await connection.run_sync(_sqlite_schema))
+        finally:
+            await engine.dispose()
+    fresh, migrated = schemas
+    assert set(fresh) == set(migrated)
+    for table in migrated:
+        assert fresh[table] == migrated[table], table
 
 
 async def test_downgrade_to_base_and_back(tmp_path: Path) -> None:
