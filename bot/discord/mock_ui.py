@@ -22,7 +22,7 @@ def _custom_id(state: MockState, action: str, arg: str | int = "") -> str:
 
 #: Every mock button's custom_id: the mock, the action and its argument. Buttons carry all they need,
 #: so they keep working after a restart and on old messages.
-BUTTON_ID = re.compile(r"studybot:mock:(?P<session>\d+):(?P<action>[a-z]+)(?::(?P<arg>[A-F0-9]+))?")
+BUTTON_ID = re.compile(re.escape(PREFIX) + r":(?P<session>\d+):(?P<action>[a-z]+)(?::(?P<arg>[A-F0-9]+))?")
 
 
 class MockView(discord.ui.View):

@@ -222,10 +222,7 @@ class MockService:
         async with self._sessions.begin() as session:
             row = await self._owned(session, session_id, user_id)
             if row.finished_at is None and as_utc(row.deadline) <= now:
-                finished = await self._finish(session, await self._current(session, row), now)
-                if finished is not None:
-                    return finished
-                await session.refresh(row)
+                return await self._closed(session, row, now)
             return await self._state(session, row)
 
     async def active(self, user_id: int, now: dt.datetime) -> MockState | None:
@@ -298,20 +295,16 @@ class MockService:
 
     async def finish(self, session_id: int, user_id: int, now: dt.datetime) -> MockState:
         async with self._turn(session_id), self._sessions.begin() as session:
-            state = self._running.get(session_id)
-            if state is not None and state.user_id != user_id:
-                raise UserError("This is not your mock. Start your own with `/mock start`.")
-            if state is not None:
-                finished = await self._finish(session, state, now)
-                if finished is not None:
-                    return finished
-            row = await self._owned(session, session_id, user_id)
-            if row.finished_at is None:
-                finished = await self._finish(session, await self._state(session, row), now)
-                if finished is not None:
-                    return finished
-                await session.refresh(row)
-            return await self._state(session, row)
+            return await self._closed(session, await self._owned(session, session_id, user_id), now)
+
+    async def _closed(self, session: AsyncSession, row: MockSession, now: dt.datetime) -> MockState:
+        """The mock finished: by this call (graded now) or already (as it was graded then)."""
+        if row.finished_at is None:
+            finished = await self._finish(session, await self._current(session, row), now)
+            if finished is not None:
+                return finished
+            await session.refresh(row)
+        return await self._state(session, row)
 
     async def expire(self, session_id: int, now: dt.datetime) -> bool:
         """The deadline job: finish a mock whose time is up. True if this call finished it."""
