@@ -58,7 +58,7 @@ def require_loopback(settings: Settings) -> None:
 class Steps(logging.Handler):
     """Timestamps start-up steps from the bot's own log lines (the bank is loaded, READY arrived)."""
 
-    MARKS: ClassVar[dict[str, str]] = {"loaded ": "bank_loaded", "ready as ": "discord_ready"}
+    MARKS: ClassVar[dict[str, str]] = {"loaded ": "bank_loaded", "ready as ": "servers_arrived"}
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)

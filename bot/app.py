@@ -92,10 +92,10 @@ class StudyBot(commands.Bot):
         **options: Any,
     ) -> None:
         self.pacer = GlobalRequestPacer(limit=settings.discord_global_rate_limit)
-        # discord.py fires READY this long after the last GUILD_CREATE (2 s by default). Discord sends a
-        # shard's servers in one burst right after READY, milliseconds apart, and nothing here needs
-        # every server cached first (schedules live in the database; a server arriving later is
-        # handled as it arrives), so a shorter wait starts the bot sooner.
+        # discord.py fires READY this long after the last GUILD_CREATE (2 s by default). The bot starts
+        # serving as soon as every server READY listed has arrived (see _arrived), so this wait only
+        # matters when one is in an outage: nothing needs every server cached first (schedules live in
+        # the database; a server arriving later is handled as it arrives), so it is kept short.
         options.setdefault("guild_ready_timeout", GUILD_BURST_WAIT)
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -121,7 +121,10 @@ class StudyBot(commands.Bot):
             self.daily_service, self.publisher, self.jobs.arm_reveal, self.jobs.disarm_schedule
         )
         self.jobs.attach(self.daily_runner)
-        self._first_ready = True
+        self._discord_ready_seen = False
+        self._serving_started = False
+        # Servers READY listed that have not arrived yet (computed at the first arrival).
+        self._awaited: set[int] | None = None
 
     async def setup_hook(self) -> None:
         from bot.discord.cogs.daily import DailyCog
@@ -165,13 +168,39 @@ class StudyBot(commands.Bot):
         assert self.application_id is not None
         return discord.utils.oauth_url(self.application_id, permissions=BOT_PERMISSIONS, scopes=OAUTH_SCOPES)
 
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        await self._arrived(guild.id)
+
+    async def on_guild_unavailable(self, guild: discord.Guild) -> None:
+        # A server in an outage is reported with GUILD_DELETE: it will not arrive with the burst.
+        await self._arrived(guild.id)
+
+    async def _arrived(self, guild_id: int) -> None:
+        """Serve as soon as every server READY listed has arrived (or is reported in an outage),
+        rather than after discord.py's quiet period that follows the last one."""
+        if self._serving_started:
+            return
+        if self._awaited is None:
+            self._awaited = {g.id for g in self.guilds if g.unavailable}
+        self._awaited.discard(guild_id)
+        if not self._awaited:
+            await self._start_serving()
+
     async def on_ready(self) -> None:
-        """The first READY recovers what a restart interrupted and starts the scheduler; a later READY
-        (a new session after a non-resumable disconnect) only catches up on missed reactions."""
-        if not self._first_ready:
+        """discord.py's READY (its quiet period after the last server passed): serving starts here at the
+        latest. A later one (a new session after a non-resumable disconnect) only catches up on missed
+        reactions."""
+        if self._discord_ready_seen:
             await self.daily_runner.reconcile_open_posts(utcnow())
             return
-        self._first_ready = False
+        self._discord_ready_seen = True
+        await self._start_serving()
+
+    async def _start_serving(self) -> None:
+        """Once per process: recover what a restart interrupted and start the scheduler."""
+        if self._serving_started:
+            return
+        self._serving_started = True
         log.info("ready as %s in %d servers; invite: %s", self.user, len(self.guilds), self.invite_url())
         await self.guild_service.mark_present([g.id for g in self.guilds], utcnow())
         await self.daily_runner.recover(utcnow())
@@ -189,6 +218,11 @@ class StudyBot(commands.Bot):
         await self.daily_runner.reconcile_open_posts(utcnow())
 
     async def close(self) -> None:
+        # Serving may start before discord.py's own quiet period after the burst ends (see _arrived):
+        # stop that wait too, or it fires READY into a closed client.
+        ready_wait = self._connection._ready_task
+        if ready_wait is not None:
+            ready_wait.cancel()
         self.publisher.close()
         await self.jobs.stop()
         await super().close()

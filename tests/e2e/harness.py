@@ -38,14 +38,13 @@ class StudyBotHarness:
         self.bot: StudyBot | None = None
         self.starts = 0
 
-    async def start(self, timeout: float = 15.0) -> StudyBot:
+    async def start(self, timeout: float = 15.0, **client_options: Any) -> StudyBot:
+        """Start a bot; ``client_options`` override discord.py client options the bot sets itself."""
         assert self.bot is None, "already running"
         stack = contextlib.AsyncExitStack()
         stack.enter_context(pointed_at(self.emulator))
         rt = await stack.enter_async_context(runtime(self.settings))
-        # discord.py waits this long after the last GUILD_CREATE before READY; the emulator sends
-        # them all at once, so a short wait loses nothing and keeps each start quick.
-        bot = rt.build_bot(guild_ready_timeout=0.2)
+        bot = rt.build_bot(**client_options)
         ready = asyncio.get_running_loop().create_future()
 
         async def on_studybot_ready() -> None:

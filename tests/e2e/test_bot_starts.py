@@ -38,6 +38,30 @@ async def test_start_identify_sync_and_exam(emulator, studybot, caplog) -> None:
     )
 
 
+async def test_serving_starts_once_every_server_has_arrived_or_is_in_an_outage(emulator, studybot) -> None:
+    """discord.py's own READY waits for a quiet period after the last server; the bot does not need
+    to: READY listed every server, so once each has arrived (or is reported in an outage) it serves."""
+    guild = emulator.add_guild("ML Study Group")
+    general = guild.add_text_channel("general")
+    alice = guild.add_member("alice")
+    emulator.add_guild("Another group")
+    emulator.add_guild("In an outage").arrives_late = True
+
+    bot = await studybot.start(timeout=10, guild_ready_timeout=60)
+
+    assert not bot.is_ready(), "discord.py's quiet period is still running"
+    assert bot.jobs.scheduler.running, "recovered and scheduling"
+    reply = await (await alice.run_command("exam", channel=general)).response()
+    assert reply.embeds[0]["title"].startswith("MLS-C01")
+
+
+async def test_a_bot_in_no_server_yet_still_starts_serving(emulator, studybot) -> None:
+    """Nothing arrives after READY: serving starts with discord.py's own READY."""
+    bot = await studybot.start()
+    assert bot.is_ready() and bot.jobs.scheduler.running
+    assert not bot.guilds
+
+
 async def test_commands_are_not_synced_again_when_nothing_changed(emulator, studybot) -> None:
     emulator.add_guild("ML Study Group")
     await studybot.start()

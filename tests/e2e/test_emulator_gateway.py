@@ -49,6 +49,30 @@ async def test_ready_guilds_and_channel_permissions(
     assert dguild.get_member(alice.id) is None
 
 
+async def test_a_guild_in_an_outage_is_listed_in_ready_and_backfilled_as_unavailable(
+    emulator: DiscordEmulator, discord_client: ClientLauncher
+):
+    emulator.add_guild("Up")
+    down = emulator.add_guild("Down")
+    down.arrives_late = True
+    client = make_client()
+    reported: list[int] = []
+
+    async def on_guild_unavailable(guild: discord.Guild) -> None:
+        reported.append(guild.id)
+
+    client.on_guild_unavailable = on_guild_unavailable  # type: ignore[attr-defined]
+    await discord_client(client)
+    seen = client.get_guild(down.id)
+    assert seen is not None and seen.unavailable, "READY lists it"
+    assert reported == [down.id], "the backfill reports it in an outage (GUILD_DELETE, unavailable)"
+    assert [g.name for g in client.guilds if not g.unavailable] == ["Up"]
+
+    emulator.guild_becomes_available(down)
+    await emulator.wait_until(lambda: not client.get_guild(down.id).unavailable, what="GUILD_CREATE")
+    assert client.get_guild(down.id).name == "Down"
+
+
 async def test_privileged_intents_need_enabling(emulator: DiscordEmulator, discord_client: ClientLauncher):
     guild = emulator.add_guild("Study Group")
     alice = guild.add_member("alice")

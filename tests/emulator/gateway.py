@@ -3,10 +3,11 @@
 Behaviour follows Discord's Gateway documentation: HELLO carries ``heartbeat_interval``;
 IDENTIFY with a wrong token closes with 4004 and with a privileged intent the app has not
 enabled closes with 4014; READY lists guilds as unavailable and is followed by one
-GUILD_CREATE per guild; every dispatch carries a sequence number; RESUME replays each dispatch
-the session missed after the given sequence exactly once, then sends RESUMED; op 7 RECONNECT
-and op 9 INVALID_SESSION are sent on request.  Sessions live on after their socket drops, so
-events that happen while a bot is disconnected are buffered exactly as Discord buffers them.
+GUILD_CREATE per guild (or GUILD_DELETE marked unavailable for one in an outage); every
+dispatch carries a sequence number; RESUME replays each dispatch the session missed after the
+given sequence exactly once, then sends RESUMED; op 7 RECONNECT and op 9 INVALID_SESSION are
+sent on request.  Sessions live on after their socket drops, so events that happen while a bot
+is disconnected are buffered exactly as Discord buffers them.
 Transport compression (``zlib-stream``; ``zstd-stream`` when a zstd module is importable) uses
 one compression context per connection, flushed after every message.
 """
@@ -367,11 +368,15 @@ class Gateway:
         conn.live = True
         session.emit("READY", self._ready_payload(session))
         for guild in self.state.guilds.values():
-            if guild.bot_present and not guild.arrives_late and session.intents & Intent.GUILDS:
-                payload = self._for_session(
-                    session, "GUILD_CREATE", self.state.guild_create_payload(guild), False
-                )
-                session.emit("GUILD_CREATE", payload)
+            if not (guild.bot_present and session.intents & Intent.GUILDS):
+                continue
+            if guild.arrives_late:
+                # A guild in an outage is backfilled as GUILD_DELETE marked unavailable.
+                session.emit("GUILD_DELETE", {"id": str(guild.id), "unavailable": True})
+                continue
+            payload = self.state.guild_create_payload(guild)
+            payload = self._for_session(session, "GUILD_CREATE", payload, False)
+            session.emit("GUILD_CREATE", payload)
         self.ready_count += 1
         self.state.notify()
 

@@ -231,8 +231,8 @@ class Guild:
     channel_ids: list[int] = field(default_factory=list)
     members: dict[int, Member] = field(default_factory=dict)
     bot_present: bool = True
-    #: Unavailable when the bot connects (an outage): READY lists it, but its GUILD_CREATE waits
-    #: for ``DiscordEmulator.guild_becomes_available``.
+    #: Unavailable when the bot connects (an outage): READY lists it, the backfill sends GUILD_DELETE
+    #: marked unavailable, and its GUILD_CREATE waits for ``DiscordEmulator.guild_becomes_available``.
     arrives_late: bool = False
     created_at: float = 0.0
 
