@@ -32,6 +32,8 @@ from bench.world import (
 from bot.bank import load_packs
 from bot.db.engine import create_engine
 from bot.domain.grading import LETTER_EMOJI
+from bot.domain.scoring import points_for
+from bot.scheduler import reveal_job_id
 from tests.emulator import DiscordEmulator, RateLimits
 
 #: The connection settings the reference loop copies from the bot's own engine.
@@ -98,7 +100,9 @@ async def run(p: IngestParams) -> Report:
             "runs in its own process, started as `studybot run` starts it; Discord's rate limits apply. "
             "Rate = answers / (first reaction sent → last answer committed, polled from the database). "
             "Reference: a bare aiosqlite loop (INSERT + COMMIT per row) inserting the same rows into a "
-            "copy of the bot's database with the pragmas read back from the bot's engine."
+            "copy of the bot's database with the pragmas read back from the bot's engine. Then the "
+            "post's reveal job is fired: every answer is graded (attempts, statistics, points, "
+            "streaks) and the key posted."
         ),
     )
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
@@ -143,6 +147,18 @@ async def run(p: IngestParams) -> Report:
                 finished = await poll(stored, timeout=p.timeout, what="every answer to be stored")
                 elapsed = finished - started
                 await asyncio.sleep(0.5)  # anything stored twice or late would show up now
+
+                # The reveal: every answer graded in one transaction, then the key posted.
+                reveal_started = time.monotonic()
+                fired = (await bot.command("fire", prefix=reveal_job_id(post_id)))["fired"]
+
+                def revealed() -> bool:
+                    state = query(bot.database, "SELECT state FROM posts WHERE id = ?", post_id)[0][0]
+                    return bool(state == "closed")
+
+                reveal_elapsed = await poll(revealed, timeout=p.timeout, what="the reveal") - reveal_started
+                graded = query(bot.database, "SELECT count(*), sum(correct), sum(points) FROM attempts")[0]
+                member_points = query(bot.database, "SELECT count(*), sum(points) FROM members")[0]
             rows = query(
                 bot.database,
                 "SELECT post_id, user_id, letters, locked, answered_at FROM answers ORDER BY id",
@@ -158,6 +174,18 @@ async def run(p: IngestParams) -> Report:
     )
     wrong = [row for row in rows if row[2] != expected.get(row[1]) or not row[3]]
     report.check("each stored answer is the member's letter, locked", not wrong, f"{len(wrong)} differ")
+    right = sum(1 for letter in expected.values() if letter in question.key)
+    points = points_for("daily", True) * right
+    report.check(
+        "the reveal graded every answer exactly once",
+        fired == 1 and tuple(graded) == (p.members, right, points),
+        f"{graded[0]:,} attempts, {graded[1]:,} right ({right:,} expected), {graded[2]:,} points",
+    )
+    report.check(
+        "every member's points added once",
+        tuple(member_points) == (p.members, points),
+        f"{member_points[0]:,} members, {member_points[1]:,} points",
+    )
     rate = p.members / elapsed
     report.figures += [
         Figure(
@@ -171,6 +199,7 @@ async def run(p: IngestParams) -> Report:
         ),
         Figure("time to store every answer", elapsed, "s", p.members / reference, "bare aiosqlite loop"),
         Figure("time to send every reaction", sent, "s"),
+        Figure(f"reveal: grade {p.members:,} answers and post the key", reveal_elapsed, "s"),
     ]
     report.notes.append(
         "SQLite settings (read from the bot's engine, copied to the reference): "

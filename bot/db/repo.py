@@ -289,6 +289,45 @@ async def member(session: AsyncSession, guild_id: int, user_id: int) -> Member:
     return row
 
 
+#: current, best, the day of the last correct answer that counted
+StoredStreak = tuple[int, int, dt.date | None]
+
+
+async def answerer_streaks(session: AsyncSession, post_id: int, guild_id: int) -> dict[int, StoredStreak]:
+    """The daily streaks of the members with a locked answer on a post (members not yet known are
+    absent)."""
+    query = (
+        select(Member.user_id, Member.streak, Member.best_streak, Member.last_streak_day)
+        .join(Answer, (Answer.user_id == Member.user_id) & (Answer.post_id == post_id))
+        .where(Member.guild_id == guild_id, Answer.locked.is_(True))
+    )
+    return {int(u): (int(c), int(b), last) for u, c, b, last in (await session.execute(query)).all()}
+
+
+def _member_scores_upsert() -> Executable:
+    statement = sqlite_insert(Member)
+    new = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=["guild_id", "user_id"],
+        set_={
+            "points": Member.points + new.points,
+            "streak": new.streak,
+            "best_streak": new.best_streak,
+            "last_streak_day": new.last_streak_day,
+        },
+    )
+
+
+_ADD_MEMBER_SCORES = _member_scores_upsert()
+
+
+async def add_member_scores(session: AsyncSession, scores: Sequence[Mapping[str, Any]]) -> None:
+    """Add points to members and set their streaks (``guild_id``, ``user_id``, ``points`` to add,
+    ``streak``, ``best_streak``, ``last_streak_day``), creating members not yet known; one statement."""
+    if scores:
+        await _core(session, _ADD_MEMBER_SCORES, scores)
+
+
 # --- mocks ----------------------------------------------------------------------------------------
 
 
@@ -504,39 +543,48 @@ async def series_answers(session: AsyncSession, series_id: int) -> list[tuple[in
 PPM = 1_000_000
 
 
-async def add_to_period_stats(
-    session: AsyncSession,
-    guild_id: int,
-    user_id: int,
-    domain_id: str,
-    points: int,
-    correct: bool,
-    starts: Mapping[str, dt.date],
-) -> None:
-    """Count one graded answer in the member's week, month and all-time totals, overall and per domain."""
-    for period, start in starts.items():
-        for domain in ("", domain_id):
-            statement = sqlite_insert(PeriodStat).values(
-                guild_id=guild_id,
-                user_id=user_id,
-                period=period,
-                period_start=start,
-                domain_id=domain,
-                points=points,
-                answered=1,
-                correct=int(correct),
-                accuracy=PPM * int(correct),
-            )
-            statement = statement.on_conflict_do_update(
-                index_elements=["guild_id", "user_id", "period", "period_start", "domain_id"],
-                set_={
-                    "points": PeriodStat.points + points,
-                    "answered": PeriodStat.answered + 1,
-                    "correct": PeriodStat.correct + int(correct),
-                    "accuracy": (PeriodStat.correct + int(correct)) * PPM // (PeriodStat.answered + 1),
-                },
-            )
-            await session.execute(statement)
+#: server, member, domain, points earned, correct, the period starts the answer counts in
+PeriodStatDelta = tuple[int, int, str, int, bool, Mapping[str, dt.date]]
+
+
+def _period_stats_upsert() -> Executable:
+    statement = sqlite_insert(PeriodStat)
+    added = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=["guild_id", "user_id", "period", "period_start", "domain_id"],
+        set_={
+            "points": PeriodStat.points + added.points,
+            "answered": PeriodStat.answered + added.answered,
+            "correct": PeriodStat.correct + added.correct,
+            "accuracy": (PeriodStat.correct + added.correct) * PPM // (PeriodStat.answered + added.answered),
+        },
+    )
+
+
+_ADD_TO_PERIOD_STATS = _period_stats_upsert()
+
+
+async def add_to_period_stats(session: AsyncSession, deltas: Sequence[PeriodStatDelta]) -> None:
+    """Count graded answers in their members' week, month and all-time totals, overall and per domain,
+    one statement for them all."""
+    rows = [
+        {
+            "guild_id": guild_id,
+            "user_id": user_id,
+            "period": period,
+            "period_start": start,
+            "domain_id": domain,
+            "points": points,
+            "answered": 1,
+            "correct": int(correct),
+            "accuracy": PPM * int(correct),
+        }
+        for guild_id, user_id, domain_id, points, correct, starts in deltas
+        for period, start in starts.items()
+        for domain in ("", domain_id)
+    ]
+    if rows:
+        await _core(session, _ADD_TO_PERIOD_STATS, rows)
 
 
 def _board(guild_id: int, period: str, start: dt.date, domain_id: str) -> list[ColumnElement[bool]]:

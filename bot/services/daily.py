@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import repo
-from bot.db.models import Answer, Attempt, Post, Schedule
+from bot.db.models import Answer, Post, Schedule
 from bot.db.timestamps import as_utc
 from bot.domain.grading import Pick, add_pick, is_correct, pick_from_reactions, remove_pick
 from bot.domain.pack import ExamPack, Question
@@ -510,11 +510,7 @@ class DailyService:
                 return None
             plan = await self._plan(session, post)
             answers = [a for a in await repo.answers_for_post(session, post_id) if a.locked]
-            points: dict[int, int] = {}
-            if first_time:
-                previous_day = await self._previous_day(session, post)
-                for answer in answers:
-                    points[answer.user_id] = await self._grade(session, post, plan, answer, previous_day, now)
+            points = await self._grade(session, post, plan, answers) if first_time else {}
         choices: Counter[str] = Counter()
         for answer in answers:
             choices.update(answer.letters)
@@ -535,56 +531,63 @@ class DailyService:
         return None if row is None else _view(row).schedule.previous_day(post.occurrence)
 
     async def _grade(
-        self,
-        session: AsyncSession,
-        post: Post,
-        plan: PostPlan,
-        answer: Answer,
-        previous_day: dt.date | None,
-        now: dt.datetime,
-    ) -> int:
+        self, session: AsyncSession, post: Post, plan: PostPlan, answers: list[Answer]
+    ) -> dict[int, int]:
+        """Grade every locked answer in memory, then write attempts, statistics, points and streaks
+        in one statement each (a popular post has thousands of answers, and the reveal holds the
+        database's write lock while it grades). Returns each member's points."""
         question = plan.question
-        correct = is_correct(question, answer.letters)
         source: Source = "quiz" if post.kind == "quiz" else "daily"
-        earned = points_for(source, correct)
-        session.add(
-            Attempt(
-                guild_id=post.guild_id,
-                user_id=answer.user_id,
-                pack=post.pack,
-                question_id=question.id,
-                domain_id=question.domain_id,
-                task_id=question.task_id,
-                source=source,
-                correct=correct,
-                points=earned,
-                answered_at=as_utc(answer.answered_at),
-            )
-        )
-        await repo.add_to_member_stats(
-            session,
-            [(post.guild_id, answer.user_id, post.pack, question.domain_id, question.task_id, correct)],
-        )
         guild = await repo.get_guild(session, post.guild_id)
-        starts = period_starts(as_utc(answer.answered_at), guild.timezone if guild else "UTC")
-        await repo.add_to_period_stats(
-            session, post.guild_id, answer.user_id, question.domain_id, earned, correct, starts
-        )
-        member = await repo.member(session, post.guild_id, answer.user_id)
-        member.points += earned
-        if post.occurrence is not None:
-            streak = advance_streak(
-                Streak(member.streak, member.best_streak, member.last_streak_day),
-                post.occurrence,
-                previous_day,
-                correct,
+        timezone = guild.timezone if guild else "UTC"
+        previous_day = await self._previous_day(session, post)
+        streaks = await repo.answerer_streaks(session, post.id, post.guild_id)
+        points: dict[int, int] = {}
+        attempts: list[dict[str, object]] = []
+        task_deltas: list[repo.MemberStatDelta] = []
+        period_deltas: list[repo.PeriodStatDelta] = []
+        scores: list[dict[str, object]] = []
+        for answer in answers:
+            user_id, answered_at = answer.user_id, as_utc(answer.answered_at)
+            correct = is_correct(question, answer.letters)
+            earned = points[user_id] = points_for(source, correct)
+            attempts.append(
+                {
+                    "guild_id": post.guild_id,
+                    "user_id": user_id,
+                    "pack": post.pack,
+                    "question_id": question.id,
+                    "domain_id": question.domain_id,
+                    "task_id": question.task_id,
+                    "source": source,
+                    "correct": correct,
+                    "points": earned,
+                    "answered_at": answered_at,
+                }
             )
-            member.streak, member.best_streak, member.last_streak_day = (
-                streak.current,
-                streak.best,
-                streak.last_day,
+            task_deltas.append(
+                (post.guild_id, user_id, post.pack, question.domain_id, question.task_id, correct)
             )
-        return earned
+            starts = period_starts(answered_at, timezone)
+            period_deltas.append((post.guild_id, user_id, question.domain_id, earned, correct, starts))
+            streak = Streak(*streaks.get(user_id, (0, 0, None)))
+            if post.occurrence is not None:
+                streak = advance_streak(streak, post.occurrence, previous_day, correct)
+            scores.append(
+                {
+                    "guild_id": post.guild_id,
+                    "user_id": user_id,
+                    "points": earned,
+                    "streak": streak.current,
+                    "best_streak": streak.best,
+                    "last_streak_day": streak.last_day,
+                }
+            )
+        await repo.add_attempts(session, attempts)
+        await repo.add_to_member_stats(session, task_deltas)
+        await repo.add_to_period_stats(session, period_deltas)
+        await repo.add_member_scores(session, scores)
+        return points
 
     async def mark_revealed(self, post_id: int, reveal_message_id: int | None) -> None:
         async with self._sessions.begin() as session:

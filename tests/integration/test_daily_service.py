@@ -162,3 +162,68 @@ async def test_reconcile_rebuilds_unlocked_picks_only(daily) -> None:
     assert changed == 1
     reveal = await daily.score(plan.post_id, plan.closes_at)
     assert reveal.answered == 2
+
+
+async def answer_and_reveal(
+    daily: DailyService, schedule_id: int, day: dt.date, right: set[int], wrong: set[int]
+):
+    """One occurrence of the daily question: the members in ``right`` answer it right, those in
+    ``wrong`` wrong, then it is revealed."""
+    at = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
+    plan = await daily.claim_occurrence(schedule_id, day, at)
+    message_id = 5000 + day.toordinal()
+    await daily.mark_open(plan.post_id, message_id)
+    q = plan.question
+    wrong_letters = [x for x in q.letters if x not in q.key][: q.choose]
+    for user in sorted(right | wrong):
+        for letter in sorted(q.key) if user in right else wrong_letters:
+            await daily.record_pick(message_id, user, letter, True, at + dt.timedelta(minutes=5))
+    return await daily.score(plan.post_id, plan.closes_at)
+
+
+async def test_streaks_count_consecutive_scheduled_days_answered_right(daily, sessions) -> None:
+    schedule_id = await schedule(daily)
+    dave = 400
+    monday = dt.date(2026, 11, 23)
+    days = [monday + dt.timedelta(days=n) for n in range(5)]
+    await answer_and_reveal(daily, schedule_id, days[0], right={BOB, CAROL}, wrong=set())
+    await answer_and_reveal(daily, schedule_id, days[1], right={BOB}, wrong={CAROL})
+    await answer_and_reveal(daily, schedule_id, days[2], right={BOB, CAROL, dave}, wrong=set())
+    # Bob misses a day: his next right answer starts a new streak; Dave keeps his going.
+    await answer_and_reveal(daily, schedule_id, days[3], right={dave}, wrong=set())
+    reveal = await answer_and_reveal(daily, schedule_id, days[4], right={BOB, dave}, wrong={CAROL})
+    assert reveal.points == {BOB: 10, dave: 10, CAROL: 0}
+    async with sessions() as session:
+        members = {m.user_id: m for m in (await session.scalars(select(Member))).all()}
+    standing = {u: (m.points, m.streak, m.best_streak, m.last_streak_day) for u, m in members.items()}
+    assert standing == {
+        BOB: (40, 1, 3, days[4]),
+        CAROL: (20, 0, 1, days[2]),
+        dave: (30, 3, 3, days[4]),
+    }
+
+
+async def test_a_crowd_is_graded_exactly_once_each(daily, sessions) -> None:
+    plan = await open_post(daily, domains="1")  # single answers: one reaction each
+    q = plan.question
+    wrong = [x for x in q.letters if x not in q.key][: q.choose]
+    crowd = range(10_000, 11_000)
+    right = {u for u in crowd if u % 3 == 0}
+    now = MONDAY_0900 + dt.timedelta(hours=1)
+    await asyncio.gather(
+        *(
+            daily.record_pick(5000, user, letter, True, now)
+            for user in crowd
+            for letter in (sorted(q.key) if user in right else wrong)
+        )
+    )
+    reveals = await asyncio.gather(*(daily.score(plan.post_id, plan.closes_at) for _ in range(2)))
+    assert sorted(r.first_time for r in reveals) == [False, True]
+    assert all(sorted(r.correct_users) == sorted(right) and r.answered == len(crowd) for r in reveals)
+    async with sessions() as session:
+        attempts = (await session.scalars(select(Attempt))).all()
+        members = (await session.scalars(select(Member))).all()
+        stats = (await session.scalars(select(MemberStat))).all()
+    assert sorted(a.user_id for a in attempts) == list(crowd)
+    assert {m.user_id: m.points for m in members} == {u: 10 if u in right else 0 for u in crowd}
+    assert {s.user_id: (s.attempts, s.correct) for s in stats} == {u: (1, int(u in right)) for u in crowd}
