@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -175,24 +175,41 @@ async def move_post_state(session: AsyncSession, post_id: int, old: str, new: st
     return bool(getattr(result, "rowcount", 0))
 
 
-async def lock_answer_row(session: AsyncSession, post_id: int, user_id: int, now: dt.datetime) -> Answer:
-    """The member's answer row for a post, created empty if needed (and write-locking the database)."""
-    await session.execute(
-        sqlite_insert(Answer)
-        .values(post_id=post_id, user_id=user_id, letters="", locked=False, answered_at=now)
-        .on_conflict_do_nothing()
-    )
-    answer = await session.scalar(
-        select(Answer)
-        .where(Answer.post_id == post_id, Answer.user_id == user_id)
-        .execution_options(populate_existing=True)
-    )
-    assert answer is not None
-    return answer
+async def picks_on_post(
+    session: AsyncSession, post_id: int, user_ids: Collection[int] | None = None
+) -> dict[int, tuple[str, bool]]:
+    """Members' stored picks on a post (every member's, or those of ``user_ids``): letters and whether
+    they are locked."""
+    query = select(Answer.user_id, Answer.letters, Answer.locked).where(Answer.post_id == post_id)
+    if user_ids is not None:
+        query = query.where(Answer.user_id.in_(user_ids))
+    rows = (await session.execute(query)).all()
+    return {int(u): (str(letters), bool(locked)) for u, letters, locked in rows}
 
 
-async def post_is_open(session: AsyncSession, post_id: int) -> bool:
-    return bool(await session.scalar(select(Post.id).where(Post.id == post_id, Post.state == "open")))
+def _unlocked_picks_upsert() -> Executable:
+    statement = sqlite_insert(Answer)
+    new = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=["post_id", "user_id"],
+        set_={"letters": new.letters, "locked": new.locked, "answered_at": new.answered_at},
+        where=Answer.locked.is_(False),
+    )
+
+
+_SET_UNLOCKED_PICKS = _unlocked_picks_upsert()
+
+
+async def set_unlocked_picks(session: AsyncSession, picks: Sequence[Mapping[str, Any]]) -> None:
+    """Store members' picks (``post_id``, ``user_id``, ``letters``, ``locked``, ``answered_at``), except
+    over an answer that is already locked; one statement for them all."""
+    if picks:
+        await _core(session, _SET_UNLOCKED_PICKS, picks)
+
+
+async def open_post_ids(session: AsyncSession, post_ids: Collection[int]) -> set[int]:
+    query = select(Post.id).where(Post.id.in_(post_ids), Post.state == "open")
+    return {int(i) for i in (await session.scalars(query)).all()}
 
 
 LockedAnswerRow = tuple[int, int, str, dt.datetime]  # post id, user id, letters, answered at

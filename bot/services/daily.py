@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db import repo
 from bot.db.models import Answer, Post, Schedule
 from bot.db.timestamps import as_utc
-from bot.domain.grading import Pick, add_pick, is_correct, pick_from_reactions, remove_pick
+from bot.domain.grading import Pick, is_correct, pick_from_reactions
 from bot.domain.pack import ExamPack, Question
 from bot.domain.progress import period_starts
 from bot.domain.schedule import (
@@ -29,7 +29,7 @@ from bot.domain.schedule import (
 from bot.domain.scoring import Source, Streak, advance_streak, points_for
 from bot.domain.selection import next_question
 from bot.errors import NotFoundError, UserError
-from bot.services.answer_batch import LockedAnswerBatcher
+from bot.services.answer_batch import LockedAnswerBatcher, PickBatcher, PickEvent
 from bot.services.guilds import GuildService
 
 ANSWER_MODES = ("reactions", "buttons")
@@ -131,6 +131,7 @@ class DailyService:
         self._open_posts: dict[int, PostPlan] = {}
         self._plan_lookups: dict[int, asyncio.Task[PostPlan | None]] = {}
         self._locked_answers = LockedAnswerBatcher(sessions)
+        self._picks = PickBatcher(sessions)
 
     # --- admin commands --------------------------------------------------------------------------
 
@@ -461,17 +462,11 @@ class DailyService:
         ):
             answered = await self.count_answered(plan) if plan.hide_answers else 0
             return PickOutcome(plan, Pick(letter, True), True, answered)
-        async with self._sessions.begin() as session:
-            if not await repo.post_is_open(session, plan.post_id):
-                return PickOutcome(None)
-            answer = await repo.lock_answer_row(session, plan.post_id, user_id, now)
-            before = Pick(answer.letters, answer.locked)
-            after = add_pick(plan.question, before, letter) if added else remove_pick(before, letter)
-            if after != before:
-                answer.letters, answer.locked, answer.answered_at = after.letters, after.locked, now
-            await session.flush()
-            answered = await repo.count_locked_answers(session, plan.post_id) if plan.hide_answers else 0
-            return PickOutcome(plan, after, after != before, answered)
+        event = PickEvent(plan.post_id, user_id, plan.question, letter, added, now, plan.hide_answers)
+        change = await self._picks.apply(event)
+        if change is None:
+            return PickOutcome(None)
+        return PickOutcome(plan, change.after, change.after != change.before, change.answered)
 
     async def count_answered(self, plan: PostPlan) -> int:
         async with self._sessions.begin() as session:
@@ -481,21 +476,30 @@ class DailyService:
         """Bring a post's answers in line with the reactions on its message, read after a restart or a
         resume. Locked answers never change; members with no locked answer get their pick rebuilt.
         Returns how many members' answers changed."""
-        changed = 0
         async with self._sessions.begin() as session:
             post = await session.get(Post, post_id)
             if post is None or post.state != "open":
                 return 0
             plan = await self._plan(session, post)
+            stored = await repo.picks_on_post(session, post_id)
+            changes = []
             for user_id, letters in reactions.items():
-                answer = await repo.lock_answer_row(session, post_id, user_id, now)
-                if answer.locked:
+                before_letters, locked = stored.get(user_id, ("", False))
+                if locked:
                     continue
-                rebuilt = pick_from_reactions(plan.question, letters | set(answer.letters))
-                if (rebuilt.letters, rebuilt.locked) != (answer.letters, answer.locked):
-                    answer.letters, answer.locked, answer.answered_at = rebuilt.letters, rebuilt.locked, now
-                    changed += 1
-        return changed
+                rebuilt = pick_from_reactions(plan.question, letters | set(before_letters))
+                if (rebuilt.letters, rebuilt.locked) != (before_letters, locked):
+                    changes.append(
+                        {
+                            "post_id": post_id,
+                            "user_id": user_id,
+                            "letters": rebuilt.letters,
+                            "locked": rebuilt.locked,
+                            "answered_at": now,
+                        }
+                    )
+            await repo.set_unlocked_picks(session, changes)
+        return len(changes)
 
     # --- the reveal --------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import Answer, Attempt, Member, MemberStat
+from bot.domain.grading import Pick
 from bot.errors import UserError
 from bot.services.daily import DailyService, ScheduleRequest
 
@@ -227,3 +228,60 @@ async def test_a_crowd_is_graded_exactly_once_each(daily, sessions) -> None:
     assert sorted(a.user_id for a in attempts) == list(crowd)
     assert {m.user_id: m.points for m in members} == {u: 10 if u in right else 0 for u in crowd}
     assert {s.user_id: (s.attempts, s.correct) for s in stats} == {u: (1, int(u in right)) for u in crowd}
+
+
+async def test_reconcile_after_a_restart_keeps_locked_answers_and_completes_the_rest(daily, sessions) -> None:
+    plan = await open_post(daily, domains="2")  # pairs: a pick can be half made
+    q = plan.question
+    first, second, third = q.letters[:3]
+    now = MONDAY_0900 + dt.timedelta(hours=1)
+    locked, half, unseen = range(1000, 1150), range(2000, 2150), range(3000, 3150)
+    for user in locked:
+        for letter in (first, second):
+            await daily.record_pick(5000, user, letter, True, now)
+    for user in half:
+        await daily.record_pick(5000, user, third, True, now)
+    # Reactions read back after the restart: the locked members reacted more since (ignored), the
+    # half-made picks got their second letter, and the unseen members reacted while the bot was down.
+    reactions = (
+        {u: {second, third} for u in locked}
+        | {u: {first} for u in half}
+        | {u: {second, third} for u in unseen}
+    )
+    assert await daily.reconcile(plan.post_id, reactions, now) == len(half) + len(unseen)
+    assert await daily.reconcile(plan.post_id, reactions, now) == 0, "a replay changes nothing"
+    async with sessions() as session:
+        stored = {a.user_id: (a.letters, a.locked) for a in (await session.scalars(select(Answer))).all()}
+    expected = (
+        {u: ("".join(sorted((first, second))), True) for u in locked}
+        | {u: ("".join(sorted((first, third))), True) for u in half}
+        | {u: ("".join(sorted((second, third))), True) for u in unseen}
+    )
+    assert stored == expected
+
+
+async def test_reactions_written_together_apply_in_the_order_they_came(daily, sessions) -> None:
+    plan = await open_post(daily, domains="2")  # pairs
+    a, b, c = plan.question.letters[:3]
+    now = MONDAY_0900 + dt.timedelta(hours=1)
+    await daily.record_pick(5000, CAROL, a, True, now)
+    # Bob changes his mind within one batch; Carol completes her pair in it.
+    outcomes = await asyncio.gather(
+        daily.record_pick(5000, BOB, a, True, now),
+        daily.record_pick(5000, BOB, a, False, now),
+        daily.record_pick(5000, BOB, b, True, now),
+        daily.record_pick(5000, CAROL, c, True, now),
+        daily.record_pick(5000, CAROL, b, True, now),  # after her answer locked: ignored
+    )
+    assert [(o.pick, o.changed) for o in outcomes] == [
+        (Pick(a, False), True),
+        (Pick("", False), True),
+        (Pick(b, False), True),
+        (Pick(a + c, True), True),
+        (Pick(a + c, True), False),
+    ]
+    await daily.score(plan.post_id, plan.closes_at)
+    assert (await daily.record_pick(5000, BOB, c, True, now)).post is None, "closed: nothing changes"
+    async with sessions() as session:
+        stored = {x.user_id: (x.letters, x.locked) for x in (await session.scalars(select(Answer))).all()}
+    assert stored == {BOB: (b, False), CAROL: (a + c, True)}
