@@ -90,24 +90,44 @@ async def reference_rate(template: Path, rows: list[tuple[Any, ...]], pragmas: d
     return len(rows) / elapsed
 
 
+@dataclass(frozen=True)
+class Kind:
+    """Which kind of question the post asks, and how a member answers it."""
+
+    label: str
+    single_share: float
+    reactions: int  # per member
+
+
+SINGLE = Kind("a single-answer question: one reaction each", 1.0, 1)
+PAIR = Kind("a choose-two question: two reactions each", 0.0, 2)
+
+
 async def run(p: IngestParams) -> Report:
     report = Report(
         "ingest",
         "1. Answer ingest",
         scenario=(
-            f"{p.members:,} members react to one daily post (a single-answer question, letters spread over "
-            f"its options), sent evenly over {p.spread_seconds:g} s through the emulator's gateway. The bot "
-            "runs in its own process, started as `studybot run` starts it; Discord's rate limits apply. "
-            "Rate = answers / (first reaction sent → last answer committed, polled from the database). "
-            "Reference: a bare aiosqlite loop (INSERT + COMMIT per row) inserting the same rows into a "
-            "copy of the bot's database with the pragmas read back from the bot's engine. Then the "
-            "post's reveal job is fired: every answer is graded (attempts, statistics, points, "
-            "streaks) and the key posted."
+            f"{p.members:,} members react to one daily post, sent evenly over {p.spread_seconds:g} s "
+            "through the emulator's gateway, letters spread over the options; first a single-answer "
+            "question (one reaction each, the common case), then, in a fresh bot, a choose-two question "
+            "(two reactions each). The bot runs in its own process, started as `studybot run` starts "
+            "it; Discord's rate limits apply. Rate = answers / (first reaction sent → last answer "
+            "committed, polled from the database). Reference: a bare aiosqlite loop (INSERT + COMMIT "
+            "per row) inserting the same rows into a copy of the bot's database with the pragmas read "
+            "back from the bot's engine. Then the post's reveal job is fired: every answer is graded "
+            "(attempts, statistics, points, streaks) and the key posted."
         ),
     )
+    for kind in (SINGLE, PAIR):
+        await _scenario(p, kind, report)
+    return report
+
+
+async def _scenario(p: IngestParams, kind: Kind, report: Report) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         root = Path(tmp)
-        slug = write_pack(root / "questions", 40, single_share=1.0)
+        slug = write_pack(root / "questions", 40, single_share=kind.single_share)
         pack = load_packs(root / "questions")[slug]
         async with DiscordEmulator(rate_limits=RateLimits.discord()) as emu:
             guild = emu.add_guild("Study Hall")
@@ -124,10 +144,14 @@ async def run(p: IngestParams) -> Report:
                 await result.response(timeout=15)
                 post = await emu.wait_for_message(channel=channel, predicate=is_question_post, timeout=15)
                 question = pack.question(question_id_of(post))
-                assert question is not None
+                assert question is not None and len(question.key) == kind.reactions
                 await wait_for_option_reactions(emu, post, question.letters)
                 ((post_id,),) = query(bot.database, "SELECT id FROM posts WHERE message_id = ?", post.id)
-                expected = {m.id: question.letters[i % len(question.letters)] for i, m in enumerate(members)}
+                letters = question.letters
+                expected = {
+                    m.id: "".join(sorted(letters[(i + k) % len(letters)] for k in range(kind.reactions)))
+                    for i, m in enumerate(members)
+                }
 
                 def stored() -> bool:
                     count = query(
@@ -141,7 +165,8 @@ async def run(p: IngestParams) -> Report:
                 ticks = max(1, round(p.spread_seconds / TICK))
                 for tick in range(ticks):
                     for member in members[tick * p.members // ticks : (tick + 1) * p.members // ticks]:
-                        await member.react(post, LETTER_EMOJI[expected[member.id]])
+                        for letter in expected[member.id]:
+                            await member.react(post, LETTER_EMOJI[letter])
                     await asyncio.sleep(max(0.0, begin + (tick + 1) * TICK - loop.time()))
                 sent = time.monotonic() - started
                 finished = await poll(stored, timeout=p.timeout, what="every answer to be stored")
@@ -166,30 +191,33 @@ async def run(p: IngestParams) -> Report:
         pragmas = await bot_pragmas(bot.database_url)
         reference = await reference_rate(bot.database, rows, pragmas)
 
+    short = "single" if kind is SINGLE else "choose-two"
     users = [row[1] for row in rows]
     report.check(
-        "every answer stored exactly once",
+        f"{short}: every answer stored exactly once",
         len(rows) == p.members and len(set(users)) == p.members,
         f"{len(rows):,} rows for {len(set(users)):,} members ({p.members:,} reacted)",
     )
     wrong = [row for row in rows if row[2] != expected.get(row[1]) or not row[3]]
-    report.check("each stored answer is the member's letter, locked", not wrong, f"{len(wrong)} differ")
-    right = sum(1 for letter in expected.values() if letter in question.key)
+    report.check(
+        f"{short}: each stored answer is the member's letters, locked", not wrong, f"{len(wrong)} differ"
+    )
+    right = sum(1 for answer in expected.values() if frozenset(answer) == question.key)
     points = points_for("daily", True) * right
     report.check(
-        "the reveal graded every answer exactly once",
+        f"{short}: the reveal graded every answer exactly once",
         fired == 1 and tuple(graded) == (p.members, right, points),
         f"{graded[0]:,} attempts, {graded[1]:,} right ({right:,} expected), {graded[2]:,} points",
     )
     report.check(
-        "every member's points added once",
+        f"{short}: every member's points added once",
         tuple(member_points) == (p.members, points),
         f"{member_points[0]:,} members, {member_points[1]:,} points",
     )
     rate = p.members / elapsed
     report.figures += [
         Figure(
-            "answers stored per second",
+            f"answers stored per second, {kind.label}",
             rate,
             "/s",
             reference,
@@ -197,15 +225,17 @@ async def run(p: IngestParams) -> Report:
             f"≥ {p.bar}× reference",
             rate >= p.bar * reference,
         ),
-        Figure("time to store every answer", elapsed, "s", p.members / reference, "bare aiosqlite loop"),
-        Figure("time to send every reaction", sent, "s"),
-        Figure(f"reveal: grade {p.members:,} answers and post the key", reveal_elapsed, "s"),
+        Figure(
+            f"{short}: time to store every answer", elapsed, "s", p.members / reference, "bare aiosqlite loop"
+        ),
+        Figure(f"{short}: time to send every reaction", sent, "s"),
+        Figure(f"{short}: reveal, grade {p.members:,} answers and post the key", reveal_elapsed, "s"),
     ]
-    report.notes.append(
-        "SQLite settings (read from the bot's engine, copied to the reference): "
-        + ", ".join(f"{k}={v}" for k, v in pragmas.items())
-    )
-    return report
+    if kind is SINGLE:
+        report.notes.append(
+            "SQLite settings (read from the bot's engine, copied to the reference): "
+            + ", ".join(f"{k}={v}" for k, v in pragmas.items())
+        )
 
 
 BENCHMARK = Benchmark(

@@ -35,8 +35,9 @@ class GroupCommit(Generic[ItemT, ResultT]):
         self._queue.append((item, done))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_all(), name=self._name)
-        # Shielded: a caller that gives up must not cancel the writer the others are waiting on.
-        return await asyncio.shield(done)
+        # A caller that gives up cancels only its own future: the writer is a task of its own, so the
+        # batch is still written for everyone else (and a result for a cancelled future is dropped).
+        return await done
 
     async def _write_all(self) -> None:
         while self._queue:

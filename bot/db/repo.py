@@ -6,23 +6,16 @@ import datetime as dt
 import sqlite3
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
-    DateTime,
-    Integer,
-    String,
     bindparam,
-    column,
     delete,
     func,
     insert,
-    literal,
     select,
     update,
-    values,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
@@ -210,41 +203,6 @@ async def set_unlocked_picks(session: AsyncSession, picks: Sequence[Mapping[str,
 async def open_post_ids(session: AsyncSession, post_ids: Collection[int]) -> set[int]:
     query = select(Post.id).where(Post.id.in_(post_ids), Post.state == "open")
     return {int(i) for i in (await session.scalars(query)).all()}
-
-
-LockedAnswerRow = tuple[int, int, str, dt.datetime]  # post id, user id, letters, answered at
-
-
-async def insert_locked_answers(
-    session: AsyncSession, rows: Sequence[LockedAnswerRow]
-) -> set[tuple[int, int]]:
-    """Store many complete answers in one statement: each only if its member has none yet for that post
-    and the post is still open. Returns the (post id, user id) pairs stored. Pairs must be distinct."""
-    if not rows:
-        return set()
-    incoming = (
-        values(
-            column("post_id", Integer),
-            column("user_id", BigInteger),
-            column("letters", String),
-            column("answered_at", DateTime(timezone=True)),
-            name="incoming",
-        )
-        .data(list(rows))
-        .cte("incoming")
-    )  # SQLite names a VALUES list's columns only in a CTE
-    open_post = select(Post.id).where(Post.id == incoming.c.post_id, Post.state == "open").exists()
-    source = select(
-        incoming.c.post_id, incoming.c.user_id, incoming.c.letters, literal(True), incoming.c.answered_at
-    ).where(open_post)
-    statement = (
-        sqlite_insert(Answer)
-        .from_select(["post_id", "user_id", "letters", "locked", "answered_at"], source)
-        .on_conflict_do_nothing()
-        .returning(Answer.post_id, Answer.user_id)
-    )
-    result = await _core(session, statement)
-    return set(cast("list[tuple[int, int]]", result.all()))
 
 
 async def answers_for_post(session: AsyncSession, post_id: int) -> list[Answer]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -101,8 +102,8 @@ class Question:
         """How many letters a complete answer has."""
         return len(self.key)
 
-    @property
-    def letters(self) -> tuple[str, ...]:
+    @functools.cached_property
+    def letters(self) -> tuple[str, ...]:  # read on every reaction
         return tuple(o.letter for o in self.options)
 
     def option(self, letter: str) -> Option | None:

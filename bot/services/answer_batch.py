@@ -1,9 +1,8 @@
 """Group commit for members' reactions to a daily question or a quiz round.
 
-When a whole server answers within a few seconds, answers arriving while a write is in flight are
-written together in the next one (see :mod:`bot.db.group_commit`): complete single-letter answers as
-one insert, and reactions that build up a multiple-answer pick (or take a letter back) as one read of
-the members' picks, the reactions applied in order in memory, and one write.
+When a whole server answers within a few seconds, reactions arriving while a write is in flight are
+written together in the next one (see :mod:`bot.db.group_commit`): one read of those members' picks,
+the reactions applied in the order they came, in memory, and one write of the picks that changed.
 """
 
 from __future__ import annotations
@@ -19,32 +18,8 @@ from bot.db.group_commit import GroupCommit
 from bot.domain.grading import Pick, add_pick, remove_pick
 from bot.domain.pack import Question
 
-#: Rows per statement: four bound values each, well inside SQLite's limit on bound parameters.
+#: Reactions per transaction: the read binds one value per member, well inside SQLite's limit.
 MAX_BATCH = 500
-
-
-async def _insert_first_answers(session: AsyncSession, rows: Sequence[repo.LockedAnswerRow]) -> list[bool]:
-    # A member's second answer in the same batch (a double tap, a replayed event) loses to the first,
-    # exactly as it would one transaction later.
-    first: dict[tuple[int, int], repo.LockedAnswerRow] = {}
-    for row in rows:
-        first.setdefault((row[0], row[1]), row)
-    stored = await repo.insert_locked_answers(session, list(first.values()))
-    return [(row[0], row[1]) in stored and first[(row[0], row[1])] is row for row in rows]
-
-
-class LockedAnswerBatcher:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        async def write(rows: Sequence[repo.LockedAnswerRow]) -> list[bool]:
-            async with sessions.begin() as session:
-                return await _insert_first_answers(session, rows)
-
-        self._writes = GroupCommit(write, max_batch=MAX_BATCH, name="locked-answer-writer")
-
-    async def insert(self, post_id: int, user_id: int, letters: str, now: dt.datetime) -> bool:
-        """Store a member's complete answer unless they already have one or the post has closed.
-        True when this call stored it."""
-        return await self._writes.submit((post_id, user_id, letters, now))
 
 
 @dataclass(frozen=True)
@@ -113,7 +88,6 @@ class PickBatcher:
             async with sessions.begin() as session:
                 return await _apply_picks(session, events)
 
-        # One bound value per member in the read; well inside SQLite's limit.
         self._writes = GroupCommit(write, max_batch=MAX_BATCH, name="pick-writer")
 
     async def apply(self, event: PickEvent) -> PickChange | None:

@@ -29,7 +29,7 @@ from bot.domain.schedule import (
 from bot.domain.scoring import Source, Streak, advance_streak, points_for
 from bot.domain.selection import next_question
 from bot.errors import NotFoundError, UserError
-from bot.services.answer_batch import LockedAnswerBatcher, PickBatcher, PickEvent
+from bot.services.answer_batch import PickBatcher, PickEvent
 from bot.services.guilds import GuildService
 
 ANSWER_MODES = ("reactions", "buttons")
@@ -130,7 +130,6 @@ class DailyService:
         self._rng = rng or random.Random()  # noqa: S311 - picking quiz questions, not secrets
         self._open_posts: dict[int, PostPlan] = {}
         self._plan_lookups: dict[int, asyncio.Task[PostPlan | None]] = {}
-        self._locked_answers = LockedAnswerBatcher(sessions)
         self._picks = PickBatcher(sessions)
 
     # --- admin commands --------------------------------------------------------------------------
@@ -453,15 +452,7 @@ class DailyService:
             # With hidden answers the bot takes each reaction away itself once it is recorded, so a
             # removal is the bot hiding a letter, never a member changing their mind.
             return PickOutcome(plan)
-        # The common case, written in batches: a member's first letter on a single-answer question is
-        # their locked answer (ignored if they already have one or the post has closed).
-        if (
-            added
-            and plan.question.choose == 1
-            and await self._locked_answers.insert(plan.post_id, user_id, letter, now)
-        ):
-            answered = await self.count_answered(plan) if plan.hide_answers else 0
-            return PickOutcome(plan, Pick(letter, True), True, answered)
+        # Written in batches when a crowd answers at once (see PickBatcher).
         event = PickEvent(plan.post_id, user_id, plan.question, letter, added, now, plan.hide_answers)
         change = await self._picks.apply(event)
         if change is None:

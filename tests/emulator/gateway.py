@@ -23,10 +23,13 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from aiohttp import WSMsgType, web
 
 from .intents import ALL_INTENTS, APP_FLAG_FOR_INTENT, PRIVILEGED, Intent, required_intent
 from .permissions import Perm
+
+_VIEW_CHANNEL = int(Perm.VIEW_CHANNEL)
 
 if TYPE_CHECKING:
     from .state import EmulatorState
@@ -152,12 +155,12 @@ class GatewayConnection:
             frame = await self._queue.get()
             if frame is None or self.ws.closed:
                 return
-            text = json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+            encoded = orjson.dumps(frame)  # compact UTF-8 JSON, as Discord sends
             try:
                 if self._compress is not None:
-                    await self.ws.send_bytes(self._compress(text.encode()))
+                    await self.ws.send_bytes(self._compress(encoded))
                 else:
-                    await self.ws.send_str(text)
+                    await self.ws.send_str(encoded.decode())
             except (ConnectionError, RuntimeError):
                 return
 
@@ -223,9 +226,7 @@ class Gateway:
             return False
         if channel_id is not None and event in _CHANNEL_SCOPED:
             channel = self.state.channels.get(channel_id)
-            return channel is not None and bool(
-                channel.permissions_for(self.state.bot.id) & Perm.VIEW_CHANNEL
-            )
+            return channel is not None and bool(channel.permissions_for(self.state.bot.id) & _VIEW_CHANNEL)
         return True
 
     def _for_session(

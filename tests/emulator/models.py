@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .state import EmulatorState
     from .users import User
 
+_VIEW_CHANNEL = int(Perm.VIEW_CHANNEL)
 TEXT = 0
 DM = 1
 VOICE = 2
@@ -461,7 +462,8 @@ class Message:
     flags: int = 0
     attachments: list[Attachment] = field(default_factory=list)
     #: emoji key -> user ids in the order they reacted
-    reactions: dict[str, list[int]] = field(default_factory=dict)
+    # emoji key -> the users who reacted, in order (a dict as an ordered set: crowds react)
+    reactions: dict[str, dict[int, None]] = field(default_factory=dict)
     reaction_emoji: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     visible_to: frozenset[int] | None = None
     type: int = 0
@@ -540,7 +542,7 @@ class Message:
             return False
         if self.visible_to is not None:
             return user_id in self.visible_to
-        return bool(self.channel.permissions_for(user_id) & Perm.VIEW_CHANNEL)
+        return bool(self.channel.permissions_for(user_id) & _VIEW_CHANNEL)
 
     # -- serialisation --------------------------------------------------------------------------
 

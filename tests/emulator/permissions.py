@@ -100,6 +100,11 @@ DEFAULT_EVERYONE = int(
 )
 
 #: Permissions that depend on Send Messages in text channels ("Implicit Permissions").
+# Plain ints for the checks every event makes: an int combined with an IntFlag member goes through
+# enum's slow operators.
+_ADMINISTRATOR = int(Perm.ADMINISTRATOR)
+_VIEW_CHANNEL = int(Perm.VIEW_CHANNEL)
+_SEND_MESSAGES = int(Perm.SEND_MESSAGES)
 _SEND_DEPENDENT = int(Perm.MENTION_EVERYONE | Perm.SEND_TTS_MESSAGES | Perm.ATTACH_FILES | Perm.EMBED_LINKS)
 
 #: Server-wide permissions that are not about a channel, so no channel overwrite removes them.
@@ -154,7 +159,7 @@ def base_permissions(*, is_owner: bool, everyone: int, role_permissions: Iterabl
     perms = everyone
     for value in role_permissions:
         perms |= value
-    if perms & Perm.ADMINISTRATOR:
+    if perms & _ADMINISTRATOR:
         return ALL_PERMISSIONS
     return perms
 
@@ -168,7 +173,7 @@ def channel_permissions(
     overwrites: Mapping[int, Overwrite],
 ) -> int:
     """Apply overwrites in Discord's order, then the implicit denials."""
-    if base & Perm.ADMINISTRATOR:
+    if base & _ADMINISTRATOR:
         return ALL_PERMISSIONS
     perms = base
     everyone = overwrites.get(guild_id)
@@ -187,13 +192,13 @@ def channel_permissions(
     if member is not None and member.type == OVERWRITE_MEMBER:
         perms &= ~member.deny
         perms |= member.allow
-    if not perms & Perm.VIEW_CHANNEL:
+    if not perms & _VIEW_CHANNEL:
         return perms & GUILD_ONLY
-    if not perms & Perm.SEND_MESSAGES:
+    if not perms & _SEND_MESSAGES:
         perms &= ~_SEND_DEPENDENT
     return perms
 
 
 def has(perms: int, needed: int) -> bool:
     """True when every bit of ``needed`` is present (Administrator implies all)."""
-    return bool(perms & Perm.ADMINISTRATOR) or perms & needed == needed
+    return bool(perms & _ADMINISTRATOR) or perms & needed == needed

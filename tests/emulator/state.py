@@ -338,11 +338,11 @@ class EmulatorState:
 
     def add_reaction(self, message: Message, user_id: int, key: str, emoji: dict[str, Any]) -> bool:
         """Add a reaction; returns False when this user had already reacted with it."""
-        users = message.reactions.setdefault(key, [])
+        users = message.reactions.setdefault(key, {})
         message.reaction_emoji.setdefault(key, emoji)
         if user_id in users:
             return False
-        users.append(user_id)
+        users[user_id] = None
         data = self._reaction_event(message, user_id, key)
         data["message_author_id"] = str(message.author_id)
         guild = self.guilds.get(message.guild_id) if message.guild_id is not None else None
@@ -360,7 +360,7 @@ class EmulatorState:
         if not users or user_id not in users:
             return False
         data = self._reaction_event(message, user_id, key)
-        users.remove(user_id)
+        del users[user_id]
         if not users:
             del message.reactions[key]
         self.sink.dispatch(

@@ -29,6 +29,8 @@ from .models import BaseUser, Channel, Guild, Member, Message, Role
 from .permissions import Perm, has
 
 MAX_REACTIONS = 20
+_ADD_REACTIONS = int(Perm.ADD_REACTIONS)
+_SEE_HISTORY = int(Perm.VIEW_CHANNEL | Perm.READ_MESSAGE_HISTORY)
 SELECT_TYPES = {3, 5, 6, 7, 8}
 
 
@@ -105,9 +107,9 @@ class User(BaseUser):
             raise AssertionError("ephemeral messages cannot be reacted to")
         key, payload = _emoji_key(emoji)
         channel = message.channel
-        needed = int(Perm.VIEW_CHANNEL | Perm.READ_MESSAGE_HISTORY)
+        needed = _SEE_HISTORY
         if not message.reactions.get(key):
-            needed |= int(Perm.ADD_REACTIONS)
+            needed |= _ADD_REACTIONS
             if len([k for k, v in message.reactions.items() if v]) >= MAX_REACTIONS:
                 raise AssertionError("the message already has 20 different reactions")
         self._require_in_channel(channel, needed)
