@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
     bindparam,
+    column,
     delete,
     func,
     insert,
     select,
     update,
 )
+from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -37,6 +40,8 @@ from bot.db.models import (
     Schedule,
     ScoreArchive,
 )
+
+ResultT = TypeVar("ResultT")
 
 
 async def _core(
@@ -168,20 +173,21 @@ async def move_post_state(session: AsyncSession, post_id: int, old: str, new: st
     return bool(getattr(result, "rowcount", 0))
 
 
-async def picks_on_post(
-    session: AsyncSession, post_id: int, user_ids: Collection[int] | None = None
-) -> dict[int, tuple[str, bool]]:
-    """Members' stored picks on a post (every member's, or those of ``user_ids``): letters and whether
-    they are locked."""
+async def picks_on_post(session: AsyncSession, post_id: int) -> dict[int, tuple[str, bool]]:
+    """Every member's stored pick on a post: letters, and whether they are locked."""
     query = select(Answer.user_id, Answer.letters, Answer.locked).where(Answer.post_id == post_id)
-    if user_ids is not None:
-        query = query.where(Answer.user_id.in_(user_ids))
     rows = (await session.execute(query)).all()
     return {int(u): (str(letters), bool(locked)) for u, letters, locked in rows}
 
 
-def _unlocked_picks_upsert() -> Executable:
-    statement = sqlite_insert(Answer)
+def _unlocked_picks_upsert() -> SQLiteInsert:
+    statement = sqlite_insert(Answer).values(
+        post_id=bindparam("post_id"),
+        user_id=bindparam("user_id"),
+        letters=bindparam("letters"),
+        locked=bindparam("locked"),
+        answered_at=bindparam("answered_at"),
+    )
     new = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=["post_id", "user_id"],
@@ -200,9 +206,88 @@ async def set_unlocked_picks(session: AsyncSession, picks: Sequence[Mapping[str,
         await _core(session, _SET_UNLOCKED_PICKS, picks)
 
 
-async def open_post_ids(session: AsyncSession, post_ids: Collection[int]) -> set[int]:
-    query = select(Post.id).where(Post.id.in_(post_ids), Post.state == "open")
-    return {int(i) for i in (await session.scalars(query)).all()}
+# --- a crowd's reactions, on the driver path ---------------------------------------------------------
+
+PickKey = tuple[int, int]  # post id, user id
+StoredPick = tuple[str, bool]  # letters, locked
+
+
+@dataclass(frozen=True)
+class PickWrite:
+    post_id: int
+    user_id: int
+    letters: str
+    locked: bool
+    at: dt.datetime
+
+
+#: Given the posts still open and the members' stored picks, decides what to write: a result for the
+#: caller, the picks to store, and the posts whose locked answers to count afterwards.
+PickDecision = Callable[
+    [set[int], dict[PickKey, StoredPick]], tuple[ResultT, Sequence[PickWrite], Collection[int]]
+]
+
+_POST_STATE = driver.compiled(select(Post.state).where(Post.id == bindparam("post_id")))
+_PICKS_OF_MEMBERS = driver.compiled(
+    select(Answer.user_id, Answer.letters, Answer.locked).where(
+        Answer.post_id == bindparam("post_id"),
+        # The members as one JSON array: one bound value however many there are.
+        Answer.user_id.in_(select(column("value")).select_from(func.json_each(bindparam("user_ids")))),
+    )
+)
+_SET_UNLOCKED_PICK = driver.compiled(_unlocked_picks_upsert())
+_COUNT_LOCKED = driver.compiled(
+    select(func.count())
+    .select_from(Answer)
+    .where(Answer.post_id == bindparam("post_id"), Answer.locked.is_(True))
+)
+
+
+def _pick_batch(
+    connection: sqlite3.Connection, job: tuple[Mapping[int, Collection[int]], PickDecision[ResultT]]
+) -> tuple[ResultT, dict[int, int]]:
+    members_by_post, decide = job
+    open_posts = {
+        post_id
+        for post_id in members_by_post
+        if connection.execute(_POST_STATE, {"post_id": post_id}).fetchone() == ("open",)
+    }
+    stored: dict[PickKey, StoredPick] = {}
+    for post_id in open_posts:
+        members = json.dumps(sorted(members_by_post[post_id]))
+        rows = connection.execute(_PICKS_OF_MEMBERS, {"post_id": post_id, "user_ids": members})
+        for user_id, letters, locked in rows:
+            stored[(post_id, int(user_id))] = (str(letters), bool(locked))
+    result, writes, count_posts = decide(open_posts, stored)
+    connection.executemany(
+        _SET_UNLOCKED_PICK,
+        [
+            {
+                "post_id": w.post_id,
+                "user_id": w.user_id,
+                "letters": w.letters,
+                "locked": w.locked,
+                "answered_at": driver.to_db(w.at),
+            }
+            for w in writes
+        ],
+    )
+    counts = {
+        post_id: int(connection.execute(_COUNT_LOCKED, {"post_id": post_id}).fetchone()[0])
+        for post_id in count_posts
+    }
+    return result, counts
+
+
+async def pick_batch(
+    sessions: async_sessionmaker[AsyncSession],
+    members_by_post: Mapping[int, Collection[int]],
+    decide: PickDecision[ResultT],
+) -> tuple[ResultT, dict[int, int]]:
+    """One transaction for a crowd's reactions: read the picks of these members on these posts, let
+    ``decide`` (run inside the transaction) say what to store, store it, and count the locked answers
+    on the posts it names. Returns its result and those counts."""
+    return await driver.run(sessions, _pick_batch, (members_by_post, decide), write=True)
 
 
 async def answers_for_post(session: AsyncSession, post_id: int) -> list[Answer]:

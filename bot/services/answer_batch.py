@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,7 +19,7 @@ from bot.db.group_commit import GroupCommit
 from bot.domain.grading import Pick, add_pick, remove_pick
 from bot.domain.pack import Question
 
-#: Reactions per transaction: the read binds one value per member, well inside SQLite's limit.
+#: Reactions per transaction.
 MAX_BATCH = 500
 
 
@@ -42,51 +43,44 @@ class PickChange:
     answered: int = 0  # locked answers on the post once written (when asked for)
 
 
-async def _apply_picks(session: AsyncSession, events: Sequence[PickEvent]) -> list[PickChange | None]:
-    """Apply reactions in the order they arrived; None for one on a post that is no longer open."""
-    open_posts = await repo.open_post_ids(session, {e.post_id for e in events})
-    picks: dict[tuple[int, int], Pick] = {}
-    for post_id in open_posts:
-        users = {e.user_id for e in events if e.post_id == post_id}
-        for user_id, (letters, locked) in (await repo.picks_on_post(session, post_id, users)).items():
-            picks[(post_id, user_id)] = Pick(letters, locked)
-    changes: list[tuple[PickEvent, Pick, Pick] | None] = []
-    written: dict[tuple[int, int], dict[str, object]] = {}
+def _apply_picks(
+    events: Sequence[PickEvent], open_posts: set[int], stored: dict[repo.PickKey, repo.StoredPick]
+) -> tuple[list[tuple[Pick, Pick] | None], list[repo.PickWrite], set[int]]:
+    """The reactions applied in the order they came: each one's pick before and after (None for one on
+    a post no longer open), the picks to store, and the posts whose locked answers to count."""
+    picks = {key: Pick(letters, locked) for key, (letters, locked) in stored.items()}
+    changes: list[tuple[Pick, Pick] | None] = []
+    writes: dict[repo.PickKey, repo.PickWrite] = {}
     for event in events:
         if event.post_id not in open_posts:
             changes.append(None)
             continue
         key = (event.post_id, event.user_id)
         before = picks.get(key, Pick())
-        after = (
-            add_pick(event.question, before, event.letter)
-            if event.added
-            else remove_pick(before, event.letter)
-        )
+        if event.added:
+            after = add_pick(event.question, before, event.letter)
+        else:
+            after = remove_pick(before, event.letter)
         if after != before:
             picks[key] = after
-            written[key] = {
-                "post_id": event.post_id,
-                "user_id": event.user_id,
-                "letters": after.letters,
-                "locked": after.locked,
-                "answered_at": event.at,
-            }
-        changes.append((event, before, after))
-    await repo.set_unlocked_picks(session, list(written.values()))
-    counted = {e.post_id for e in events if e.count_answered and e.post_id in open_posts}
-    answered = {post_id: await repo.count_locked_answers(session, post_id) for post_id in counted}
-    return [
-        None if change is None else PickChange(change[1], change[2], answered.get(change[0].post_id, 0))
-        for change in changes
-    ]
+            writes[key] = repo.PickWrite(event.post_id, event.user_id, after.letters, after.locked, event.at)
+        changes.append((before, after))
+    count = {e.post_id for e in events if e.count_answered and e.post_id in open_posts}
+    return changes, list(writes.values()), count
 
 
 class PickBatcher:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         async def write(events: Sequence[PickEvent]) -> list[PickChange | None]:
-            async with sessions.begin() as session:
-                return await _apply_picks(session, events)
+            members: dict[int, set[int]] = {}
+            for event in events:
+                members.setdefault(event.post_id, set()).add(event.user_id)
+            # Applied inside the transaction, in the database's thread: one hand-off per batch.
+            changes, answered = await repo.pick_batch(sessions, members, partial(_apply_picks, events))
+            return [
+                None if change is None else PickChange(*change, answered.get(event.post_id, 0))
+                for event, change in zip(events, changes, strict=True)
+            ]
 
         self._writes = GroupCommit(write, max_batch=MAX_BATCH, name="pick-writer")
 

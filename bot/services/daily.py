@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import random
 from collections import Counter
@@ -372,9 +373,15 @@ class DailyService:
             raise UserError(f"A quiz round lasts {MIN_QUIZ_WINDOW} to {MAX_QUIZ_WINDOW} seconds.")
         await self._guilds.set_quiz_window(guild_id, seconds, now)
 
-    async def mark_open(self, post_id: int, message_id: int) -> None:
+    async def mark_open(self, plan: PostPlan, message_id: int) -> None:
+        """The post is on Discord as ``message_id`` and takes answers. Its plan is cached at once: the
+        first reactions follow within moments, often as a crowd."""
         async with self._sessions.begin() as session:
-            await repo.move_post_state(session, post_id, "posting", "open", message_id=message_id)
+            opened = await repo.move_post_state(
+                session, plan.post_id, "posting", "open", message_id=message_id
+            )
+        if opened:
+            self._open_posts[message_id] = dataclasses.replace(plan, message_id=message_id, state="open")
 
     async def abandon(self, post_id: int) -> None:
         """A post that could not be published (the channel is gone): close it without scoring."""

@@ -79,7 +79,7 @@ class DailyRunner:
             await self._fault(plan, fault.reason)
             return None
         # Open first, so reactions made while the option reactions are being added already count.
-        await self.daily.mark_open(plan.post_id, message_id)
+        await self.daily.mark_open(plan, message_id)
         self._schedule_reveal(plan.post_id, plan.closes_at)
         try:
             await self._publisher.decorate(plan, message_id, fresh=not resumed)

@@ -32,7 +32,7 @@ async def schedule(daily: DailyService, **changes) -> int:
 async def open_post(daily: DailyService, day=dt.date(2026, 11, 23), message_id=5000, **changes):
     schedule_id = await schedule(daily, **changes)
     plan = await daily.claim_occurrence(schedule_id, day, MONDAY_0900)
-    await daily.mark_open(plan.post_id, message_id)
+    await daily.mark_open(plan, message_id)
     return plan
 
 
@@ -173,7 +173,7 @@ async def answer_and_reveal(
     at = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
     plan = await daily.claim_occurrence(schedule_id, day, at)
     message_id = 5000 + day.toordinal()
-    await daily.mark_open(plan.post_id, message_id)
+    await daily.mark_open(plan, message_id)
     q = plan.question
     wrong_letters = [x for x in q.letters if x not in q.key][: q.choose]
     for user in sorted(right | wrong):

@@ -31,7 +31,7 @@ async def played(sessions, guilds):
         for n in range(14):
             opened = NOW - dt.timedelta(days=42) + dt.timedelta(days=n * 3, hours=rng.randint(0, 23))
             plan = await daily.claim_now(guild_id, channel_id, opened)
-            await daily.mark_open(plan.post_id, 10_000 * guild_id + n)
+            await daily.mark_open(plan, 10_000 * guild_id + n)
             for user in rng.sample(MEMBERS, rng.randint(3, len(MEMBERS))):
                 for letter in rng.sample(plan.question.letters, plan.question.choose):
                     await daily.record_pick(10_000 * guild_id + n, user, letter, True, opened)
