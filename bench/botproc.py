@@ -92,7 +92,8 @@ async def control(client: discord.Client, handlers: dict[str, Any]) -> None:
                 log.exception("control command %s failed", name)
                 emit({"reply": name, "ok": False, "error": repr(exc)})
     finally:
-        await client.close()
+        # Shielded: serve() cancels this task once the client stops, which must not cut the close short.
+        await asyncio.shield(client.close())
 
 
 async def run_studybot(settings: Settings, deadline: float) -> None:
