@@ -368,7 +368,9 @@ class Gateway:
         session.connection = conn
         conn.live = True
         session.emit("READY", self._ready_payload(session))
-        for guild in self.state.guilds.values():
+        for guild in list(self.state.guilds.values()):
+            # As on Discord, READY goes out at once and the guilds stream in after it.
+            await asyncio.sleep(0)
             if not (guild.bot_present and session.intents & Intent.GUILDS):
                 continue
             if guild.arrives_late:
