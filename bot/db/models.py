@@ -191,6 +191,9 @@ class Member(Base):
     season_started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
 
+_BOARD = ("guild_id", "period", "period_start", "domain_id")
+
+
 class PeriodStat(Base):
     """Leaderboard totals per member, maintained as answers are graded, so a board never scans answers.
 
@@ -200,10 +203,9 @@ class PeriodStat(Base):
 
     __tablename__ = "period_stats"
     __table_args__ = (
-        Index(
-            "ix_period_stats_board", "guild_id", "period", "period_start", "domain_id", "points", "correct"
-        ),
-        Index("ix_period_stats_accuracy", "guild_id", "period", "period_start", "domain_id", "accuracy"),
+        # Every column a board orders by, so a member's rank is counted from the index alone.
+        Index("ix_period_stats_board", *_BOARD, "points", "correct", "user_id"),
+        Index("ix_period_stats_accuracy", *_BOARD, "accuracy", "answered", "user_id"),
         Index("ix_period_stats_user", "user_id"),
     )
     guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -23,7 +23,8 @@ from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql import ClauseElement, Executable, Select
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from bot.db import driver
 from bot.db.models import (
@@ -692,25 +693,29 @@ async def period_row(
     return await session.get(PeriodStat, (guild_id, user_id, period, start, domain_id))
 
 
-def _ahead_of(mine: PeriodStat, first: str, second: str) -> ColumnElement[bool]:
-    """Rows ranked above `mine` on a board ordered by `first`, then `second`, both descending, then
-    by user id (the boards' own order, so a rank always matches the listing)."""
+def _rank(board: list[ColumnElement[bool]], mine: PeriodStat, first: str, second: str) -> Select[tuple[int]]:
+    """1 + the rows ranked above ``mine`` on a board ordered by ``first``, then ``second``, both
+    descending, then by user id (the boards' own order, so a rank always matches the listing). Counted
+    as three ranges of the board's index rather than one OR over every row of the board."""
     a, b = getattr(PeriodStat, first), getattr(PeriodStat, second)
     mine_a, mine_b = getattr(mine, first), getattr(mine, second)
-    ahead: ColumnElement[bool] = (a > mine_a) | (
-        (a == mine_a) & ((b > mine_b) | ((b == mine_b) & (PeriodStat.user_id < mine.user_id)))
+
+    def count(*where: ColumnElement[bool]) -> ScalarSelect[int]:
+        return select(func.count()).select_from(PeriodStat).where(*board, *where).scalar_subquery()
+
+    ahead = (
+        count(a > mine_a)
+        + count(a == mine_a, b > mine_b)
+        + count(a == mine_a, b == mine_b, PeriodStat.user_id < mine.user_id)
     )
-    return ahead
+    return select(ahead + 1)
 
 
 async def rank_by_points(
     session: AsyncSession, guild_id: int, period: str, start: dt.date, domain_id: str, mine: PeriodStat
 ) -> int:
-    ahead = _ahead_of(mine, "points", "correct")
-    query = (
-        select(func.count()).select_from(PeriodStat).where(*_board(guild_id, period, start, domain_id), ahead)
-    )
-    return int(await session.scalar(query) or 0) + 1
+    query = _rank(_board(guild_id, period, start, domain_id), mine, "points", "correct")
+    return int(await session.scalar(query) or 0)
 
 
 async def rank_by_accuracy(
@@ -722,13 +727,8 @@ async def rank_by_accuracy(
     minimum: int,
     mine: PeriodStat,
 ) -> int:
-    ahead = _ahead_of(mine, "accuracy", "answered")
-    query = (
-        select(func.count())
-        .select_from(PeriodStat)
-        .where(*_board(guild_id, period, start, domain_id), PeriodStat.answered >= minimum, ahead)
-    )
-    return int(await session.scalar(query) or 0) + 1
+    board = [*_board(guild_id, period, start, domain_id), PeriodStat.answered >= minimum]
+    return int(await session.scalar(_rank(board, mine, "accuracy", "answered")) or 0)
 
 
 async def forget_in_guild(session: AsyncSession, guild_id: int, user_id: int, now: dt.datetime) -> None:
