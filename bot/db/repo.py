@@ -19,7 +19,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -174,39 +173,6 @@ async def move_post_state(session: AsyncSession, post_id: int, old: str, new: st
     return bool(getattr(result, "rowcount", 0))
 
 
-async def picks_on_post(session: AsyncSession, post_id: int) -> dict[int, tuple[str, bool]]:
-    """Every member's stored pick on a post: letters, and whether they are locked."""
-    query = select(Answer.user_id, Answer.letters, Answer.locked).where(Answer.post_id == post_id)
-    rows = (await session.execute(query)).all()
-    return {int(u): (str(letters), bool(locked)) for u, letters, locked in rows}
-
-
-def _unlocked_picks_upsert() -> SQLiteInsert:
-    statement = sqlite_insert(Answer).values(
-        post_id=bindparam("post_id"),
-        user_id=bindparam("user_id"),
-        letters=bindparam("letters"),
-        locked=bindparam("locked"),
-        answered_at=bindparam("answered_at"),
-    )
-    new = statement.excluded
-    return statement.on_conflict_do_update(
-        index_elements=["post_id", "user_id"],
-        set_={"letters": new.letters, "locked": new.locked, "answered_at": new.answered_at},
-        where=Answer.locked.is_(False),
-    )
-
-
-_SET_UNLOCKED_PICKS = _unlocked_picks_upsert()
-
-
-async def set_unlocked_picks(session: AsyncSession, picks: Sequence[Mapping[str, Any]]) -> None:
-    """Store members' picks (``post_id``, ``user_id``, ``letters``, ``locked``, ``answered_at``), except
-    over an answer that is already locked; one statement for them all."""
-    if picks:
-        await _core(session, _SET_UNLOCKED_PICKS, picks)
-
-
 # --- a crowd's reactions, on the driver path ---------------------------------------------------------
 
 PickKey = tuple[int, int]  # post id, user id
@@ -236,7 +202,26 @@ _PICKS_OF_MEMBERS = driver.compiled(
         Answer.user_id.in_(select(column("value")).select_from(func.json_each(bindparam("user_ids")))),
     )
 )
-_SET_UNLOCKED_PICK = driver.compiled(_unlocked_picks_upsert())
+
+
+def _unlocked_pick_upsert() -> ClauseElement:
+    statement = sqlite_insert(Answer).values(
+        post_id=bindparam("post_id"),
+        user_id=bindparam("user_id"),
+        letters=bindparam("letters"),
+        locked=bindparam("locked"),
+        answered_at=bindparam("answered_at"),
+    )
+    new = statement.excluded
+    # A locked answer is final: never written over, whatever a batch decided.
+    return statement.on_conflict_do_update(
+        index_elements=["post_id", "user_id"],
+        set_={"letters": new.letters, "locked": new.locked, "answered_at": new.answered_at},
+        where=Answer.locked.is_(False),
+    )
+
+
+_SET_UNLOCKED_PICK = driver.compiled(_unlocked_pick_upsert())
 _COUNT_LOCKED = driver.compiled(
     select(func.count())
     .select_from(Answer)
@@ -285,9 +270,9 @@ async def pick_batch(
     members_by_post: Mapping[int, Collection[int]],
     decide: PickDecision[ResultT],
 ) -> tuple[ResultT, dict[int, int]]:
-    """One transaction for a crowd's reactions: read the picks of these members on these posts, let
-    ``decide`` (run inside the transaction) say what to store, store it, and count the locked answers
-    on the posts it names. Returns its result and those counts."""
+    """One transaction for members' reactions (live, or read back after a restart): read the picks of
+    these members on these posts, let ``decide`` (run inside the transaction) say what to store, store
+    it, and count the locked answers on the posts it names. Returns its result and those counts."""
     return await driver.run(sessions, _pick_batch, (members_by_post, decide), write=True)
 
 
@@ -295,11 +280,6 @@ async def answers_for_post(session: AsyncSession, post_id: int) -> list[Answer]:
     return list(
         (await session.scalars(select(Answer).where(Answer.post_id == post_id).order_by(Answer.id))).all()
     )
-
-
-async def count_locked_answers(session: AsyncSession, post_id: int) -> int:
-    query = select(func.count()).select_from(Answer).where(Answer.post_id == post_id, Answer.locked.is_(True))
-    return int(await session.scalar(query) or 0)
 
 
 # --- statistics ---------------------------------------------------------------------------------

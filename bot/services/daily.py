@@ -466,38 +466,29 @@ class DailyService:
             return PickOutcome(None)
         return PickOutcome(plan, change.after, change.after != change.before, change.answered)
 
-    async def count_answered(self, plan: PostPlan) -> int:
-        async with self._sessions.begin() as session:
-            return await repo.count_locked_answers(session, plan.post_id)
-
-    async def reconcile(self, post_id: int, reactions: dict[int, set[str]], now: dt.datetime) -> int:
+    async def reconcile(self, plan: PostPlan, reactions: dict[int, set[str]], now: dt.datetime) -> int:
         """Bring a post's answers in line with the reactions on its message, read after a restart or a
         resume. Locked answers never change; members with no locked answer get their pick rebuilt.
         Returns how many members' answers changed."""
-        async with self._sessions.begin() as session:
-            post = await session.get(Post, post_id)
-            if post is None or post.state != "open":
-                return 0
-            plan = await self._plan(session, post)
-            stored = await repo.picks_on_post(session, post_id)
-            changes = []
+
+        def rebuild(
+            open_posts: set[int], stored: dict[repo.PickKey, repo.StoredPick]
+        ) -> tuple[int, list[repo.PickWrite], set[int]]:
+            if plan.post_id not in open_posts:
+                return 0, [], set()
+            writes = []
             for user_id, letters in reactions.items():
-                before_letters, locked = stored.get(user_id, ("", False))
+                before, locked = stored.get((plan.post_id, user_id), ("", False))
                 if locked:
                     continue
-                rebuilt = pick_from_reactions(plan.question, letters | set(before_letters))
-                if (rebuilt.letters, rebuilt.locked) != (before_letters, locked):
-                    changes.append(
-                        {
-                            "post_id": post_id,
-                            "user_id": user_id,
-                            "letters": rebuilt.letters,
-                            "locked": rebuilt.locked,
-                            "answered_at": now,
-                        }
-                    )
-            await repo.set_unlocked_picks(session, changes)
-        return len(changes)
+                rebuilt = pick_from_reactions(plan.question, letters | set(before))
+                if (rebuilt.letters, rebuilt.locked) != (before, locked):
+                    writes.append(repo.PickWrite(plan.post_id, user_id, rebuilt.letters, rebuilt.locked, now))
+            return len(writes), writes, set()
+
+        # The same transaction as live reactions: read the members' picks, rebuild, write what changed.
+        changed, _ = await repo.pick_batch(self._sessions, {plan.post_id: reactions.keys()}, rebuild)
+        return changed
 
     # --- the reveal --------------------------------------------------------------------------------
 

@@ -136,7 +136,7 @@ class DailyRunner:
             except PublishFault as fault:
                 log.warning("cannot read reactions of post %s: %s", plan.post_id, fault.reason)
                 continue
-            changed += await self.daily.reconcile(plan.post_id, picks, now)
+            changed += await self.daily.reconcile(plan, picks, now)
         return changed
 
     async def recover(self, now: dt.datetime) -> None:

@@ -157,9 +157,7 @@ async def test_reconcile_rebuilds_unlocked_picks_only(daily) -> None:
     now = MONDAY_0900 + dt.timedelta(hours=1)
     for letter in q.letters[: q.choose]:
         await daily.record_pick(5000, BOB, letter, True, now)
-    changed = await daily.reconcile(
-        plan.post_id, {BOB: set(q.letters), CAROL: set(q.letters[-q.choose :])}, now
-    )
+    changed = await daily.reconcile(plan, {BOB: set(q.letters), CAROL: set(q.letters[-q.choose :])}, now)
     assert changed == 1
     reveal = await daily.score(plan.post_id, plan.closes_at)
     assert reveal.answered == 2
@@ -248,8 +246,8 @@ async def test_reconcile_after_a_restart_keeps_locked_answers_and_completes_the_
         | {u: {first} for u in half}
         | {u: {second, third} for u in unseen}
     )
-    assert await daily.reconcile(plan.post_id, reactions, now) == len(half) + len(unseen)
-    assert await daily.reconcile(plan.post_id, reactions, now) == 0, "a replay changes nothing"
+    assert await daily.reconcile(plan, reactions, now) == len(half) + len(unseen)
+    assert await daily.reconcile(plan, reactions, now) == 0, "a replay changes nothing"
     async with sessions() as session:
         stored = {a.user_id: (a.letters, a.locked) for a in (await session.scalars(select(Answer))).all()}
     expected = (
