@@ -285,7 +285,22 @@ async def answers_for_post(session: AsyncSession, post_id: int) -> list[Answer]:
 # --- statistics ---------------------------------------------------------------------------------
 
 
-MemberStatDelta = tuple[int, int, str, str, str, bool]  # server, member, pack, domain, task, correct
+#: Where statistics of mocks taken in direct messages are counted.
+DM_GUILD = 0
+
+
+@dataclass(frozen=True)
+class GradedAnswer:
+    guild_id: int | None  # None: a mock taken in direct messages
+    user_id: int
+    pack: str
+    question_id: str
+    domain_id: str
+    task_id: str
+    source: str  # daily, quiz or mock
+    correct: bool
+    points: int
+    answered_at: dt.datetime
 
 
 def _member_stats_upsert() -> Executable:
@@ -300,25 +315,28 @@ def _member_stats_upsert() -> Executable:
 
 
 _ADD_TO_MEMBER_STATS = _member_stats_upsert()
+_ADD_ATTEMPT = insert(Attempt)
 
 
-async def add_to_member_stats(session: AsyncSession, deltas: Sequence[MemberStatDelta]) -> None:
-    """Count graded answers into members' per-task totals, one statement for them all."""
-    if not deltas:
+async def add_graded(session: AsyncSession, graded: Sequence[GradedAnswer]) -> None:
+    """Record graded answers as attempts and count them in their members' per-task totals; one
+    statement for each, however many answers."""
+    if not graded:
         return
-    rows = [
+    await _core(session, _ADD_ATTEMPT, [vars(g) for g in graded])  # fields named as the columns
+    stats = [
         {
-            "guild_id": g,
-            "user_id": u,
-            "pack": p,
-            "domain_id": d,
-            "task_id": t,
+            "guild_id": DM_GUILD if g.guild_id is None else g.guild_id,
+            "user_id": g.user_id,
+            "pack": g.pack,
+            "domain_id": g.domain_id,
+            "task_id": g.task_id,
             "attempts": 1,
-            "correct": int(c),
+            "correct": int(g.correct),
         }
-        for g, u, p, d, t, c in deltas
+        for g in graded
     ]
-    await _core(session, _ADD_TO_MEMBER_STATS, rows)
+    await _core(session, _ADD_TO_MEMBER_STATS, stats)
 
 
 async def member(session: AsyncSession, guild_id: int, user_id: int) -> Member:
@@ -544,15 +562,6 @@ async def mock_history(session: AsyncSession, user_id: int, limit: int) -> list[
         .limit(limit)
     )
     return list((await session.scalars(query)).all())
-
-
-_ADD_ATTEMPT = insert(Attempt)
-
-
-async def add_attempts(session: AsyncSession, attempts: Sequence[Mapping[str, Any]]) -> None:
-    """Record graded answers (``attempts`` columns by name), one statement for them all."""
-    if attempts:
-        await _core(session, _ADD_ATTEMPT, attempts)
 
 
 async def running_quiz_round(session: AsyncSession, channel_id: int) -> Post | None:

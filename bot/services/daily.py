@@ -536,30 +536,26 @@ class DailyService:
         previous_day = await self._previous_day(session, post)
         streaks = await repo.answerer_streaks(session, post.id, post.guild_id)
         points: dict[int, int] = {}
-        attempts: list[dict[str, object]] = []
-        task_deltas: list[repo.MemberStatDelta] = []
+        graded: list[repo.GradedAnswer] = []
         period_deltas: list[repo.PeriodStatDelta] = []
         scores: list[dict[str, object]] = []
         for answer in answers:
             user_id, answered_at = answer.user_id, as_utc(answer.answered_at)
             correct = is_correct(question, answer.letters)
             earned = points[user_id] = points_for(source, correct)
-            attempts.append(
-                {
-                    "guild_id": post.guild_id,
-                    "user_id": user_id,
-                    "pack": post.pack,
-                    "question_id": question.id,
-                    "domain_id": question.domain_id,
-                    "task_id": question.task_id,
-                    "source": source,
-                    "correct": correct,
-                    "points": earned,
-                    "answered_at": answered_at,
-                }
-            )
-            task_deltas.append(
-                (post.guild_id, user_id, post.pack, question.domain_id, question.task_id, correct)
+            graded.append(
+                repo.GradedAnswer(
+                    post.guild_id,
+                    user_id,
+                    post.pack,
+                    question.id,
+                    question.domain_id,
+                    question.task_id,
+                    source,
+                    correct,
+                    earned,
+                    answered_at,
+                )
             )
             starts = period_starts(answered_at, timezone)
             period_deltas.append((post.guild_id, user_id, question.domain_id, earned, correct, starts))
@@ -576,8 +572,7 @@ class DailyService:
                     "last_streak_day": streak.last_day,
                 }
             )
-        await repo.add_attempts(session, attempts)
-        await repo.add_to_member_stats(session, task_deltas)
+        await repo.add_graded(session, graded)
         await repo.add_to_period_stats(session, period_deltas)
         await repo.add_member_scores(session, scores)
         return points

@@ -28,7 +28,6 @@ from bot.errors import NotFoundError, UserError
 from bot.services.guilds import GuildService
 from bot.services.keyed_locks import KeyedLocks
 
-DM_GUILD = 0  # statistics of mocks taken in direct messages
 #: Presses per transaction at most: bounds how long one transaction holds SQLite's writer.
 MAX_PRESS_BATCH = 500
 
@@ -327,35 +326,22 @@ class MockService:
         report = state.report
         if not await repo.finish_mock(session, state.id, at, report.correct, report.scaled):
             return None
-        pack = state.pack.slug
-        graded = [
-            (question, bool(letters) and is_correct(question, letters))
-            for question, letters in zip(state.questions, state.answers, strict=True)
-        ]
-        await repo.add_attempts(
+        await repo.add_graded(
             session,
             [
-                {
-                    "guild_id": state.guild_id,
-                    "user_id": state.user_id,
-                    "pack": pack,
-                    "question_id": question.id,
-                    "domain_id": question.domain_id,
-                    "task_id": question.task_id,
-                    "source": "mock",
-                    "correct": correct,
-                    "points": 0,
-                    "answered_at": at,
-                }
-                for question, correct in graded
-            ],
-        )
-        stats_guild = state.guild_id if state.guild_id is not None else DM_GUILD
-        await repo.add_to_member_stats(
-            session,
-            [
-                (stats_guild, state.user_id, pack, question.domain_id, question.task_id, correct)
-                for question, correct in graded
+                repo.GradedAnswer(
+                    state.guild_id,
+                    state.user_id,
+                    state.pack.slug,
+                    question.id,
+                    question.domain_id,
+                    question.task_id,
+                    "mock",
+                    bool(letters) and is_correct(question, letters),
+                    0,
+                    at,
+                )
+                for question, letters in zip(state.questions, state.answers, strict=True)
             ],
         )
         return dataclasses.replace(state, finished_at=at)
