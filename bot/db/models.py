@@ -71,6 +71,8 @@ class Schedule(Base):
     pause_reason: Mapped[str | None] = mapped_column(Text, default=None)
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # When its time, days or pause last changed: an occurrence before that was never due.
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Post(Base):

@@ -276,6 +276,16 @@ async def pick_batch(
     return await driver.run(sessions, _pick_batch, (members_by_post, decide), write=True)
 
 
+async def members_with_partial_picks(session: AsyncSession, post_id: int) -> set[int]:
+    """Members holding letters on a post without a complete (locked) answer yet."""
+    rows = await session.scalars(
+        select(Answer.user_id).where(
+            Answer.post_id == post_id, Answer.locked.is_(False), Answer.letters != ""
+        )
+    )
+    return set(rows.all())
+
+
 async def answers_for_post(session: AsyncSession, post_id: int) -> list[Answer]:
     return list(
         (await session.scalars(select(Answer).where(Answer.post_id == post_id).order_by(Answer.id))).all()

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.discord.render import closed_embed, post_marker, question_embed, reveal_embed, roundup_embed
+from bot.discord.render import (
+    closed_embed,
+    post_markers,
+    question_embed,
+    reveal_embed,
+    reveal_markers,
+    roundup_embed,
+)
 from bot.discord.views import answer_view
 from bot.domain.grading import EMOJI_LETTER, LETTER_EMOJI
 from bot.services.daily import PostPlan, Reveal
@@ -24,6 +31,8 @@ NO_PINGS = discord.AllowedMentions.none()
 # Hidden-answer counters are edited at most this often per post, to stay well inside the edit limits.
 COUNTER_EDIT_INTERVAL = 5.0
 RECOVERY_HISTORY = 50
+# Posts revealed lately, so a counter edit that was already waiting never reopens one (bounded memory).
+REMEMBERED_REVEALS = 1000
 
 NEEDED = {
     "view_channel": "View Channel",
@@ -45,8 +54,11 @@ def missing_permissions(channel: discord.abc.GuildChannel, me: discord.Member, *
 class DiscordPublisher:
     def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
+        self.counter_interval = COUNTER_EDIT_INTERVAL
         self._counters: dict[int, int] = {}
         self._counter_tasks: dict[int, asyncio.Task[None]] = {}
+        self._edit_locks: dict[int, asyncio.Lock] = {}
+        self._revealed: dict[int, None] = {}  # insertion-ordered set of post ids
 
     async def _channel(self, channel_id: int) -> discord.TextChannel:
         channel = self.bot.get_channel(channel_id)
@@ -84,13 +96,20 @@ class DiscordPublisher:
 
     async def _find_posted(self, channel: discord.TextChannel, plan: PostPlan) -> discord.Message | None:
         """A post whose publishing was interrupted may already be in the channel: find it by its marker."""
-        marker = post_marker(plan.post_id)
+        return await self._find_own(channel, post_markers(plan.post_id))
+
+    async def _find_own(
+        self, channel: discord.TextChannel, markers: tuple[str, ...]
+    ) -> discord.Message | None:
+        """The bot's own recent message whose embed footer ends with one of ``markers``."""
+        me = self.bot.user
         async for message in channel.history(limit=RECOVERY_HISTORY):
-            if message.author.id == self.bot.user.id if self.bot.user else False:
-                footers = [e.footer.text or "" for e in message.embeds]
-                if any(f.endswith(marker) for f in footers):
-                    log.info("post %s was already published as message %s", plan.post_id, message.id)
-                    return message
+            if me is None or message.author.id != me.id:
+                continue
+            footers = [e.footer.text or "" for e in message.embeds]
+            if any(f.endswith(markers) for f in footers):
+                log.info("found message %s (%s) already sent", message.id, markers[0])
+                return message
         return None
 
     async def decorate(self, plan: PostPlan, message_id: int, *, fresh: bool) -> None:
@@ -149,18 +168,28 @@ class DiscordPublisher:
         for task in self._counter_tasks.values():
             task.cancel()
 
-    def update_counter(self, plan: PostPlan, answered: int) -> None:
-        """Show how many have answered, batching edits: at most one per COUNTER_EDIT_INTERVAL per post."""
+    def _edit_lock(self, post_id: int) -> asyncio.Lock:
+        return self._edit_locks.setdefault(post_id, asyncio.Lock())
+
+    def show_answer_count(self, plan: PostPlan, answered: int) -> None:
+        """Show how many have answered, batching edits: at most one per ``counter_interval`` per post."""
+        if plan.post_id in self._revealed:
+            return
         self._counters[plan.post_id] = answered
         if plan.post_id not in self._counter_tasks:
-            self._counter_tasks[plan.post_id] = asyncio.create_task(self._edit_counter(plan))
+            self._counter_tasks[plan.post_id] = asyncio.create_task(
+                self._edit_counter(plan), name=f"answer-counter:{plan.post_id}"
+            )
 
     async def _edit_counter(self, plan: PostPlan) -> None:
         try:
-            await asyncio.sleep(COUNTER_EDIT_INTERVAL)
-            answered = self._counters[plan.post_id]
-            channel = await self._channel(plan.channel_id)
-            if plan.message_id is not None:
+            await asyncio.sleep(self.counter_interval)
+            # The reveal takes the same lock: a counter edit never lands on a post after it closed.
+            async with self._edit_lock(plan.post_id):
+                if plan.post_id in self._revealed or plan.message_id is None:
+                    return
+                answered = self._counters[plan.post_id]
+                channel = await self._channel(plan.channel_id)
                 await channel.get_partial_message(plan.message_id).edit(
                     embed=question_embed(plan, answered=answered)
                 )
@@ -169,16 +198,33 @@ class DiscordPublisher:
         finally:
             self._counter_tasks.pop(plan.post_id, None)
 
-    async def reveal(self, reveal: Reveal) -> int | None:
+    def _closing(self, post_id: int) -> None:
+        """The post is being revealed: no counter edit may follow."""
+        self._revealed[post_id] = None
+        while len(self._revealed) > REMEMBERED_REVEALS:
+            del self._revealed[next(iter(self._revealed))]
+        self._counters.pop(post_id, None)
+        task = self._counter_tasks.pop(post_id, None)
+        if task is not None and not self._edit_lock(post_id).locked():
+            task.cancel()  # still waiting; one already editing finishes before the reveal's edit
+
+    async def reveal(self, reveal: Reveal, *, resumed: bool) -> int | None:
         plan = reveal.plan
+        self._closing(plan.post_id)
         channel = await self._channel(plan.channel_id)
+        if resumed:
+            earlier = await self._find_own(channel, reveal_markers(plan.post_id))
+            if earlier is not None:
+                return earlier.id
         original = None if plan.message_id is None else channel.get_partial_message(plan.message_id)
-        if original is not None:
-            try:
-                await original.edit(embed=closed_embed(plan), view=None)
-            except discord.HTTPException as exc:
-                log.info("could not mark post %s closed: %s", plan.post_id, exc)
-                original = None
+        async with self._edit_lock(plan.post_id):
+            if original is not None:
+                try:
+                    await original.edit(embed=closed_embed(plan), view=None)
+                except discord.HTTPException as exc:
+                    log.info("could not mark post %s closed: %s", plan.post_id, exc)
+                    original = None
+        self._edit_locks.pop(plan.post_id, None)
         try:
             if original is None:
                 message = await channel.send(embed=reveal_embed(reveal), allowed_mentions=NO_PINGS)

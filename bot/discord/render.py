@@ -45,9 +45,15 @@ def timestamp(moment: dt.datetime, style: str = "R") -> str:
     return f"<t:{int(moment.timestamp())}:{style}>"
 
 
-def post_marker(post_id: int) -> str:
-    """Written in every post's footer, so a post interrupted mid-publish is found again after a restart."""
-    return f"post #{post_id}"
+def post_markers(post_id: int) -> tuple[str, ...]:
+    """How a post's footer ends, so a post interrupted mid-publish is found again after a restart. The
+    first is written now; the others are what earlier versions of the bot wrote."""
+    return (f"question #{post_id}", f"post #{post_id}")
+
+
+def reveal_markers(post_id: int) -> tuple[str, ...]:
+    """How a reveal's footer ends, so a reveal interrupted after Discord took it is not sent twice."""
+    return (f"answer #{post_id}",)
 
 
 def _post_title(plan: PostPlan, domain_name: str) -> str:
@@ -82,7 +88,7 @@ def question_embed(plan: PostPlan, *, answered: int | None = None, title: str | 
     )
     if answered is not None:
         embed.add_field(name="Answers so far", value=f"{answered} (hidden until the reveal)", inline=True)
-    embed.set_footer(text=f"{bp.code} · {question.id} · {post_marker(plan.post_id)}")
+    embed.set_footer(text=f"{bp.code} · {question.id} · {post_markers(plan.post_id)[0]}")
     return embed
 
 
@@ -121,7 +127,7 @@ def reveal_embed(reveal: Reveal) -> discord.Embed:
     else:
         embed.add_field(name="Got it right", value="Nobody answered this time.", inline=False)
     embed.add_field(name="Read more", value="\n".join(question.references)[:1024], inline=False)
-    embed.set_footer(text=f"{question.id} · {post_marker(reveal.plan.post_id)}")
+    embed.set_footer(text=f"{question.id} · {reveal_markers(reveal.plan.post_id)[0]}")
     return embed
 
 

@@ -147,15 +147,19 @@ class DailySchedule:
         _, following = self.next_occurrence(opened)
         return min(following, opened + MAX_WINDOW)
 
-    def due(self, now: dt.datetime, last_posted: dt.date | None) -> tuple[dt.date, dt.datetime] | None:
+    def due(
+        self, now: dt.datetime, last_posted: dt.date | None, since: dt.datetime | None = None
+    ) -> tuple[dt.date, dt.datetime] | None:
         """The occurrence to post now, if one is due and not yet posted: the latest one at or before
-        `now`, provided it is within the grace window (missed posts older than that are skipped)."""
+        `now`, provided it is within the grace window (missed posts older than that are skipped) and
+        not before `since`, when the schedule took its present form (an occurrence before a schedule
+        existed, or before it was changed or resumed, was never missed)."""
         latest = self.latest_occurrence(now)
         if latest is None:
             return None
         day, when = latest
         if last_posted is not None and last_posted >= day:
             return None
-        if now - when > GRACE:
+        if now - when > GRACE or (since is not None and when < since):
             return None
         return latest

@@ -59,6 +59,7 @@ class ScheduleView:
     answer_mode: str
     paused: bool
     pause_reason: str | None
+    changed_at: dt.datetime  # when its time, days or pause last changed
 
     @property
     def days_text(self) -> str:
@@ -115,7 +116,15 @@ def _view(row: Schedule) -> ScheduleView:
     schedule = DailySchedule(dt.time(hour, minute), row.timezone, mask_to_weekdays(row.weekdays), window)
     domains = tuple(d for d in row.domains.split(",") if d)
     return ScheduleView(
-        row.id, row.guild_id, row.channel_id, schedule, domains, row.answer_mode, row.paused, row.pause_reason
+        row.id,
+        row.guild_id,
+        row.channel_id,
+        schedule,
+        domains,
+        row.answer_mode,
+        row.paused,
+        row.pause_reason,
+        as_utc(row.changed_at),
     )
 
 
@@ -171,6 +180,7 @@ class DailyService:
             row.domains = ",".join(domains)
             row.answer_mode = request.answer_mode
             row.paused, row.pause_reason = False, None
+            row.changed_at = now
             await session.flush()
             return _view(row), replaced
 
@@ -206,11 +216,12 @@ class DailyService:
         return row
 
     async def set_paused(
-        self, guild_id: int, channel_id: int, paused: bool, reason: str | None = None
+        self, guild_id: int, channel_id: int, paused: bool, now: dt.datetime, reason: str | None = None
     ) -> ScheduleView:
         async with self._sessions.begin() as session:
             row = await self._owned(session, guild_id, channel_id)
             row.paused, row.pause_reason = paused, (reason if paused else None)
+            row.changed_at = now
             return _view(row)
 
     async def pause_for_fault(self, channel_id: int, reason: str) -> ScheduleView | None:
@@ -393,6 +404,14 @@ class DailyService:
             posts = await repo.posts_in_states(session, states)
             return [await self._plan(session, post) for post in posts]
 
+    async def open_plan(self, post_id: int) -> PostPlan | None:
+        """The post's plan while it takes answers; None once it is closed (or never opened)."""
+        async with self._sessions.begin() as session:
+            post = await session.get(Post, post_id)
+            if post is None or post.state != "open":
+                return None
+            return await self._plan(session, post)
+
     async def _plan(self, session: AsyncSession, post: Post) -> PostPlan:
         config = await repo.get_guild(session, post.guild_id)
         pack = self._guilds.pack(post.pack)
@@ -466,10 +485,20 @@ class DailyService:
             return PickOutcome(None)
         return PickOutcome(plan, change.after, change.after != change.before, change.answered)
 
-    async def reconcile(self, plan: PostPlan, reactions: dict[int, set[str]], now: dt.datetime) -> int:
-        """Bring a post's answers in line with the reactions on its message, read after a restart or a
-        resume. Locked answers never change; members with no locked answer get their pick rebuilt.
-        Returns how many members' answers changed."""
+    async def reconcile(
+        self, plan: PostPlan, reactions: dict[int, set[str]], now: dt.datetime
+    ) -> tuple[int, int]:
+        """Bring a post's answers in line with the reactions on its message, read after a restart, a
+        resume, or at the close. Locked answers never change; a member with no locked answer gets the
+        pick the reactions show now, so a letter taken back while the bot was away stays taken back.
+        With hidden answers the bot removes each reaction once recorded, so the stored pick is the
+        only record of the letters already given: there the reactions found are added to it.
+        Returns how many members' answers changed and how many are locked on the post."""
+        pending: set[int] = set()
+        if not plan.hide_answers:
+            async with self._sessions.begin() as session:
+                pending = await repo.members_with_partial_picks(session, plan.post_id)
+        members = set(reactions) | pending
 
         def rebuild(
             open_posts: set[int], stored: dict[repo.PickKey, repo.StoredPick]
@@ -477,18 +506,21 @@ class DailyService:
             if plan.post_id not in open_posts:
                 return 0, [], set()
             writes = []
-            for user_id, letters in reactions.items():
+            for user_id in members:
                 before, locked = stored.get((plan.post_id, user_id), ("", False))
                 if locked:
                     continue
-                rebuilt = pick_from_reactions(plan.question, letters | set(before))
+                shown = reactions.get(user_id, set())
+                rebuilt = pick_from_reactions(
+                    plan.question, shown | set(before) if plan.hide_answers else shown
+                )
                 if (rebuilt.letters, rebuilt.locked) != (before, locked):
                     writes.append(repo.PickWrite(plan.post_id, user_id, rebuilt.letters, rebuilt.locked, now))
-            return len(writes), writes, set()
+            return len(writes), writes, {plan.post_id}
 
         # The same transaction as live reactions: read the members' picks, rebuild, write what changed.
-        changed, _ = await repo.pick_batch(self._sessions, {plan.post_id: reactions.keys()}, rebuild)
-        return changed
+        changed, answered = await repo.pick_batch(self._sessions, {plan.post_id: members}, rebuild)
+        return changed, answered.get(plan.post_id, 0)
 
     # --- the reveal --------------------------------------------------------------------------------
 

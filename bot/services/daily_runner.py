@@ -35,8 +35,12 @@ class Publisher(Protocol):
     async def read_picks(self, plan: PostPlan) -> dict[int, set[str]]:
         """Members' letters as the message's reactions show them now."""
 
-    async def reveal(self, reveal: Reveal) -> int | None:
-        """Post the key and explanation; return the reveal message id."""
+    async def reveal(self, reveal: Reveal, *, resumed: bool) -> int | None:
+        """Post the key and explanation; return the reveal message id. `resumed` when an earlier
+        attempt may have been cut short after Discord accepted the reveal: then that one is found."""
+
+    def show_answer_count(self, plan: PostPlan, answered: int) -> None:
+        """With hidden answers, show on the post how many members have answered."""
 
     async def tell_admins(self, guild_id: int, channel_id: int, reason: str) -> None:
         """Let the server's admins know a schedule stopped, where the bot still can."""
@@ -98,11 +102,16 @@ class DailyRunner:
             await self._publisher.tell_admins(plan.guild_id, plan.channel_id, reason)
 
     async def reveal(self, post_id: int, now: dt.datetime) -> Reveal | None:
+        open_plan = await self.daily.open_plan(post_id)
+        if open_plan is not None:
+            # Reactions made while the gateway was down never arrive as events once the post is closed:
+            # read them from the message itself before grading, so every reaction there at the close counts.
+            await self._catch_up(open_plan, now)
         result = await self.daily.score(post_id, now)
         if result is None or result.plan.state == "closed":
             return result
         try:
-            message_id = await self._publisher.reveal(result)
+            message_id = await self._publisher.reveal(result, resumed=not result.first_time)
         except PublishFault as fault:
             log.warning("reveal of post %s failed: %s", post_id, fault.reason)
             message_id = None
@@ -131,12 +140,19 @@ class DailyRunner:
         """Pick up reactions made while the bot was offline or disconnected."""
         changed = 0
         for plan in await self.daily.plans_in_states("open"):
-            try:
-                picks = await self._publisher.read_picks(plan)
-            except PublishFault as fault:
-                log.warning("cannot read reactions of post %s: %s", plan.post_id, fault.reason)
-                continue
-            changed += await self.daily.reconcile(plan, picks, now)
+            changed += await self._catch_up(plan, now)
+        return changed
+
+    async def _catch_up(self, plan: PostPlan, now: dt.datetime) -> int:
+        """Bring one open post's answers in line with its reactions; how many answers changed."""
+        try:
+            picks = await self._publisher.read_picks(plan)
+        except PublishFault as fault:
+            log.warning("cannot read reactions of post %s: %s", plan.post_id, fault.reason)
+            return 0
+        changed, answered = await self.daily.reconcile(plan, picks, now)
+        if changed and plan.hide_answers:
+            self._publisher.show_answer_count(plan, answered)
         return changed
 
     async def recover(self, now: dt.datetime) -> None:
@@ -161,7 +177,7 @@ class DailyRunner:
     async def catch_up(self, now: dt.datetime) -> None:
         """Post occurrences missed while the bot was down, if still inside the grace window."""
         for view in await self.daily.active_schedules():
-            due = view.schedule.due(now, await self.daily.last_occurrence(view.id))
+            due = view.schedule.due(now, await self.daily.last_occurrence(view.id), view.changed_at)
             if due is not None:
                 log.info("schedule %s: posting the %s occurrence missed while offline", view.id, due[0])
                 await self.post_occurrence(view.id, due[0], now)

@@ -5,14 +5,19 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+import shutil
+from pathlib import Path
 from typing import Any
 
+import yaml
+
 from bot.app import StudyBot
+from bot.config import SHIPPED_QUESTIONS
 from bot.domain.grading import LETTER_EMOJI
 from bot.domain.pack import Question
 from tests.emulator import Channel, DiscordEmulator, Message, User
 
-FOOTER = re.compile(r"(?P<qid>mls-[\d.]+-\d+) · post #(?P<post>\d+)$")
+FOOTER = re.compile(r"(?P<qid>[a-z]+-[\d.]+-\d+) · (question|answer) #(?P<post>\d+)$")
 
 
 def is_question_post(message: Message) -> bool:
@@ -89,3 +94,16 @@ async def schedule(admin: User, channel: Channel, **options: Any) -> Message:
         "daily schedule", channel=channel, options={"channel": channel, **options}
     )
     return await result.response()
+
+
+def pack_of_one_type(root: Path, question_type: str) -> Path:
+    """A copy of the shipped pack holding only single-answer or only multiple-response questions."""
+    shipped = SHIPPED_QUESTIONS / "mls-c01"
+    pack = root / "mls-c01"
+    pack.mkdir(parents=True)
+    shutil.copy(shipped / "pack.yaml", pack / "pack.yaml")
+    for path in shipped.glob("[0-9]*.yaml"):
+        questions = yaml.safe_load(path.read_text())["questions"]
+        kept = [q for q in questions if q["type"] == question_type]
+        (pack / path.name).write_text(yaml.safe_dump({"questions": kept}, sort_keys=False))
+    return root

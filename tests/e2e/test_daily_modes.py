@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
-import yaml
 
-from bot.config import SHIPPED_QUESTIONS
 from bot.scheduler import daily_job_id, reveal_job_id
 from tests.e2e.daily_helpers import (
     is_reveal,
+    pack_of_one_type,
     post_of,
     question_of,
     react_and_wait,
@@ -36,19 +32,6 @@ async def post_now(admin, channel):
     return await (
         await admin.run_command("daily post-now", channel=channel, options={"channel": channel})
     ).response()
-
-
-def pack_of_one_type(root: Path, question_type: str) -> Path:
-    """A copy of the shipped pack holding only single-answer or only multiple-response questions."""
-    shipped = SHIPPED_QUESTIONS / "mls-c01"
-    pack = root / "mls-c01"
-    pack.mkdir(parents=True)
-    shutil.copy(shipped / "pack.yaml", pack / "pack.yaml")
-    for path in shipped.glob("[0-9]*.yaml"):
-        questions = yaml.safe_load(path.read_text())["questions"]
-        kept = [q for q in questions if q["type"] == question_type]
-        (pack / path.name).write_text(yaml.safe_dump({"questions": kept}, sort_keys=False))
-    return root
 
 
 @pytest.mark.parametrize("question_type", ["single", "multiple"])

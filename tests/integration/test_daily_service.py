@@ -157,8 +157,10 @@ async def test_reconcile_rebuilds_unlocked_picks_only(daily) -> None:
     now = MONDAY_0900 + dt.timedelta(hours=1)
     for letter in q.letters[: q.choose]:
         await daily.record_pick(5000, BOB, letter, True, now)
-    changed = await daily.reconcile(plan, {BOB: set(q.letters), CAROL: set(q.letters[-q.choose :])}, now)
-    assert changed == 1
+    changed, answered = await daily.reconcile(
+        plan, {BOB: set(q.letters), CAROL: set(q.letters[-q.choose :])}, now
+    )
+    assert (changed, answered) == (1, 2)
     reveal = await daily.score(plan.post_id, plan.closes_at)
     assert reveal.answered == 2
 
@@ -243,11 +245,12 @@ async def test_reconcile_after_a_restart_keeps_locked_answers_and_completes_the_
     # half-made picks got their second letter, and the unseen members reacted while the bot was down.
     reactions = (
         {u: {second, third} for u in locked}
-        | {u: {first} for u in half}
+        | {u: {first, third} for u in half}
         | {u: {second, third} for u in unseen}
     )
-    assert await daily.reconcile(plan, reactions, now) == len(half) + len(unseen)
-    assert await daily.reconcile(plan, reactions, now) == 0, "a replay changes nothing"
+    everyone = len(locked) + len(half) + len(unseen)
+    assert await daily.reconcile(plan, reactions, now) == (len(half) + len(unseen), everyone)
+    assert await daily.reconcile(plan, reactions, now) == (0, everyone), "a replay changes nothing"
     async with sessions() as session:
         stored = {a.user_id: (a.letters, a.locked) for a in (await session.scalars(select(Answer))).all()}
     expected = (

@@ -123,7 +123,7 @@ class DailyCog(commands.Cog):
     async def pause(self, interaction: discord.Interaction[StudyBot], channel: discord.TextChannel) -> None:
         assert interaction.guild is not None
         view = await self.bot.daily_service.set_paused(
-            interaction.guild.id, channel.id, True, "paused by an admin"
+            interaction.guild.id, channel.id, True, discord.utils.utcnow(), "paused by an admin"
         )
         self.bot.jobs.disarm_schedule(view.id)
         await self._private(interaction, f"Paused the daily question in {channel.mention}.")
@@ -137,7 +137,9 @@ class DailyCog(commands.Cog):
         if missing:
             await self._private(interaction, f"I still need {', '.join(missing)} in {channel.mention}.")
             return
-        view = await self.bot.daily_service.set_paused(interaction.guild.id, channel.id, False)
+        view = await self.bot.daily_service.set_paused(
+            interaction.guild.id, channel.id, False, discord.utils.utcnow()
+        )
         self.bot.jobs.arm_schedule(view)
         await self._private(interaction, f"Resumed:\n{schedule_line(view, discord.utils.utcnow())}")
 
@@ -232,7 +234,7 @@ class DailyCog(commands.Cog):
             if added:
                 await self.bot.publisher.hide_reaction(plan, payload.user_id, str(payload.emoji))
             if outcome.changed:
-                self.bot.publisher.update_counter(plan, outcome.answered)
+                self.bot.publisher.show_answer_count(plan, outcome.answered)
         return outcome
 
     async def answer_by_button(self, interaction: discord.Interaction[StudyBot], letter: str) -> None:
