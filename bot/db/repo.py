@@ -400,9 +400,15 @@ async def add_member_scores(session: AsyncSession, scores: Sequence[Mapping[str,
 # --- mocks ----------------------------------------------------------------------------------------
 
 
-async def running_mock(session: AsyncSession, user_id: int) -> MockSession | None:
-    """A member's unfinished mock, if any (its deadline may have passed)."""
-    query = select(MockSession).where(MockSession.user_id == user_id, MockSession.finished_at.is_(None))
+# A mock belongs to the server it was started in (None: direct messages): resumed, listed and counted
+# there only. IS NOT DISTINCT FROM, so that direct messages' None matches None.
+async def running_mock(session: AsyncSession, user_id: int, guild_id: int | None) -> MockSession | None:
+    """A member's unfinished mock in a server, if any (its deadline may have passed)."""
+    query = select(MockSession).where(
+        MockSession.user_id == user_id,
+        MockSession.guild_id.is_not_distinct_from(guild_id),
+        MockSession.finished_at.is_(None),
+    )
     return await session.scalar(query.order_by(MockSession.id.desc()))
 
 
@@ -410,7 +416,11 @@ async def running_mock(session: AsyncSession, user_id: int) -> MockSession | Non
 # what the draw needs, one to store the new mock.
 _RUNNING_MOCK_ID = driver.compiled(
     select(MockSession.id)
-    .where(MockSession.user_id == bindparam("user_id"), MockSession.finished_at.is_(None))
+    .where(
+        MockSession.user_id == bindparam("user_id"),
+        MockSession.guild_id.is_not_distinct_from(bindparam("guild_id")),
+        MockSession.finished_at.is_(None),
+    )
     .order_by(MockSession.id.desc())
 )
 _LAST_SEEN = driver.compiled(
@@ -437,9 +447,11 @@ class BeforeNewMock:
     last_seen: dict[str, dt.datetime]  # question id -> when the member last answered it
 
 
-def _read_before_new_mock(connection: sqlite3.Connection, member: tuple[int, str]) -> BeforeNewMock:
-    user_id, pack = member
-    running = connection.execute(_RUNNING_MOCK_ID, {"user_id": user_id}).fetchone()
+def _read_before_new_mock(
+    connection: sqlite3.Connection, member: tuple[int, int | None, str]
+) -> BeforeNewMock:
+    user_id, guild_id, pack = member
+    running = connection.execute(_RUNNING_MOCK_ID, {"user_id": user_id, "guild_id": guild_id}).fetchone()
     seen = connection.execute(_LAST_SEEN, {"user_id": user_id, "pack": pack}).fetchall()
     return BeforeNewMock(
         None if running is None else int(running[0]),
@@ -448,10 +460,11 @@ def _read_before_new_mock(connection: sqlite3.Connection, member: tuple[int, str
 
 
 async def before_new_mock(
-    sessions: async_sessionmaker[AsyncSession], user_id: int, pack: str
+    sessions: async_sessionmaker[AsyncSession], user_id: int, guild_id: int | None, pack: str
 ) -> BeforeNewMock:
-    """What starting a mock needs to know of the member: a mock still running, and what they have seen."""
-    return await driver.run(sessions, _read_before_new_mock, (user_id, pack), write=False)
+    """What starting a mock needs to know of the member: a mock still running in this server, and what
+    they have seen."""
+    return await driver.run(sessions, _read_before_new_mock, (user_id, guild_id, pack), write=False)
 
 
 @dataclass(frozen=True)
@@ -564,10 +577,16 @@ async def finish_mock(
     return bool(getattr(result, "rowcount", 0))
 
 
-async def mock_history(session: AsyncSession, user_id: int, limit: int) -> list[MockSession]:
+async def mock_history(
+    session: AsyncSession, user_id: int, guild_id: int | None, limit: int
+) -> list[MockSession]:
     query = (
         select(MockSession)
-        .where(MockSession.user_id == user_id, MockSession.finished_at.is_not(None))
+        .where(
+            MockSession.user_id == user_id,
+            MockSession.guild_id.is_not_distinct_from(guild_id),
+            MockSession.finished_at.is_not(None),
+        )
         .order_by(MockSession.id.desc())
         .limit(limit)
     )
@@ -769,7 +788,9 @@ async def member_attempts_since(
 
 async def finished_mocks(session: AsyncSession, user_id: int, guild_id: int | None) -> list[MockSession]:
     query = select(MockSession).where(
-        MockSession.user_id == user_id, MockSession.guild_id == guild_id, MockSession.finished_at.is_not(None)
+        MockSession.user_id == user_id,
+        MockSession.guild_id.is_not_distinct_from(guild_id),
+        MockSession.finished_at.is_not(None),
     )
     return list((await session.scalars(query)).all())
 

@@ -38,6 +38,16 @@ class MockView(discord.ui.View):
         return False
 
 
+#: Letter and flag buttons of cards sent before they named their question: which question such a card
+#: shows is not known, so a press on one shows the member's current card instead of guessing.
+UNPLACED_ACTIONS = frozenset({"pick", "flag"})
+
+
+def parse_answer(arg: str) -> tuple[int, str]:
+    """An ``answer`` button's argument: the question's position, then the letter (e.g. ``12B``)."""
+    return int(arg[:-1]), arg[-1]
+
+
 def parse_button(custom_id: str) -> tuple[int, str, str] | None:
     """(mock id, action, argument) of a mock button's custom_id; None for any other component."""
     match = BUTTON_ID.fullmatch(custom_id)
@@ -75,7 +85,9 @@ def progress_line(state: MockState) -> str:
 def question_embed(state: MockState) -> discord.Embed:
     question = state.current
     picked = state.answers[state.position]
-    lines = [f"{'✅' if o.letter in picked else LETTER_EMOJI[o.letter]} {o.text}" for o in question.options]
+    lines = [
+        f"{'✅ ' if o.letter in picked else ''}{LETTER_EMOJI[o.letter]} {o.text}" for o in question.options
+    ]
     choose = ""
     if question.kind is QuestionKind.MULTIPLE:
         choose = f"\n\n**Choose {CHOOSE_WORDS.get(question.choose, question.choose)}.**"
@@ -96,7 +108,10 @@ def question_view(state: MockState) -> MockView:
     picked = state.answers[state.position]
     for index, option in enumerate(question.options):
         style = discord.ButtonStyle.primary if option.letter in picked else discord.ButtonStyle.secondary
-        view.add_item(_button(state, option.letter, "pick", option.letter, style=style, row=index // 5))
+        # Letter and flag buttons name the question they belong to: a press on an older card of the
+        # same mock acts on the question that card shows, never on wherever the member is now.
+        answer = f"{state.position}{option.letter}"
+        view.add_item(_button(state, option.letter, "answer", answer, style=style, row=index // 5))
     last = state.position == len(state.questions) - 1
     nav = 2
     view.add_item(
@@ -126,7 +141,8 @@ def question_view(state: MockState) -> MockView:
         _button(
             state,
             "Unflag" if flagged else "Flag for review",
-            "flag",
+            "mark",
+            state.position,
             style=discord.ButtonStyle.secondary,
             row=nav,
             emoji="🚩",

@@ -146,10 +146,10 @@ class MockService:
             raise UserError(f"Unknown domain `{domain_id}`. {pack.blueprint.code} has {listing}.")
         # One start at a time per member: a double-clicked command must not open two mocks.
         async with self._locks.hold(("member", user_id)):
-            known = await repo.before_new_mock(self._sessions, user_id, pack.slug)
+            known = await repo.before_new_mock(self._sessions, user_id, guild_id, pack.slug)
             if known.running_id is not None:
                 await self._close_running(known.running_id, user_id, now)
-                known = await repo.before_new_mock(self._sessions, user_id, pack.slug)
+                known = await repo.before_new_mock(self._sessions, user_id, guild_id, pack.slug)
             questions = tuple(
                 draw_mock(pack, size, self._rng, last_seen=known.last_seen, domain_id=domain_id)
             )
@@ -224,9 +224,10 @@ class MockService:
                 return await self._closed(session, row, now)
             return await self._state(session, row)
 
-    async def active(self, user_id: int, now: dt.datetime) -> MockState | None:
+    async def active(self, user_id: int, guild_id: int | None, now: dt.datetime) -> MockState | None:
+        """The member's running mock in this server (mocks belong to the server they started in)."""
         async with self._sessions.begin() as session:
-            row = await repo.running_mock(session, user_id)
+            row = await repo.running_mock(session, user_id, guild_id)
             if row is None:
                 return None
         state = await self.get(row.id, user_id, now)
@@ -243,10 +244,14 @@ class MockService:
             raise MockClosed(timed_out=True)
         return row
 
-    async def pick(self, session_id: int, user_id: int, letter: str, now: dt.datetime) -> MockState:
-        """Single answer: choose the letter. Multiple response: toggle it (up to `choose` letters)."""
+    async def pick(
+        self, session_id: int, user_id: int, position: int, letter: str, now: dt.datetime
+    ) -> MockState:
+        """Answer the question at ``position`` (the one on the card pressed, which may not be the
+        member's latest card). Single answer: choose the letter. Multiple response: toggle it (up to
+        `choose` letters)."""
         async with self._turn(session_id):
-            state = await self._open_state(session_id, user_id, now)
+            state = await self._at(await self._open_state(session_id, user_id, now), position)
             question, letters = state.current, state.answers[state.position]
             if letter not in question.letters:
                 raise UserError(f"This question has no option {letter}.")
@@ -260,12 +265,23 @@ class MockService:
                 raise UserError(f"Choose {question.choose}: take a letter back before picking another.")
             return await self._save_answer(state, letters, state.flagged[state.position])
 
-    async def flag(self, session_id: int, user_id: int, now: dt.datetime) -> MockState:
+    async def flag(self, session_id: int, user_id: int, position: int, now: dt.datetime) -> MockState:
+        """Flag (or unflag) the question at ``position`` for review."""
         async with self._turn(session_id):
-            state = await self._open_state(session_id, user_id, now)
+            state = await self._at(await self._open_state(session_id, user_id, now), position)
             return await self._save_answer(
                 state, state.answers[state.position], not state.flagged[state.position]
             )
+
+    async def _at(self, state: MockState, position: int) -> MockState:
+        """The mock moved to ``position`` (a press on an older card acts on the question it shows)."""
+        if not 0 <= position < len(state.questions):
+            raise UserError("That question is not in this mock. `/mock resume` shows where you are.")
+        if position == state.position:
+            return state
+        return await self._write(
+            (state.id, position, None, False), dataclasses.replace(state, position=position)
+        )
 
     async def _save_answer(self, state: MockState, letters: str, flagged: bool) -> MockState:
         answers, marks = list(state.answers), list(state.flagged)
@@ -350,9 +366,15 @@ class MockService:
         async with self._sessions.begin() as session:
             return [(row.id, as_utc(row.deadline)) for row in await repo.unfinished_mocks(session)]
 
-    async def history(self, user_id: int, limit: int = 10) -> list[MockSummary]:
+    def forget_member(self, user_id: int) -> None:
+        """The member's data was erased: drop their running mocks held in memory too."""
+        for mock_id in [m for m, state in self._running.items() if state.user_id == user_id]:
+            self._running.pop(mock_id, None)
+
+    async def history(self, user_id: int, guild_id: int | None, limit: int = 10) -> list[MockSummary]:
+        """The member's finished mocks in this server, newest first."""
         async with self._sessions.begin() as session:
-            rows = await repo.mock_history(session, user_id, limit)
+            rows = await repo.mock_history(session, user_id, guild_id, limit)
             return [
                 MockSummary(
                     r.id,

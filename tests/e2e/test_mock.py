@@ -154,3 +154,82 @@ async def test_two_members_mock_at_once_and_an_expired_token_does_not_break_the_
     assert progress(bob_card).startswith("Question 2 of 10 · 1 answered")
     state = await bot.mock_service.get(session_id(bob_card), bob.id, dt.datetime.now(dt.UTC))
     assert {q.domain_id for q in state.questions} == {"3"}
+
+
+async def test_a_press_on_an_older_card_answers_the_question_that_card_shows(emulator, studybot) -> None:
+    _, channel, alice, _ = server(emulator)
+    bot = await studybot.start()
+    first_card = await start(alice, channel, questions=10)
+    first_card = await press(alice, first_card, "A")  # question 1
+    first_card = await press(alice, first_card, "Next")  # the first card shows question 2
+    second_card = await (await alice.run_command("mock resume", channel=channel)).response()
+    second_card = await press(alice, second_card, "Back")  # the fresh card shows question 1
+    assert progress(second_card).startswith("Question 1 of 10")
+
+    first_card = await press(alice, first_card, "B")  # pressed on the card showing question 2
+    assert progress(first_card).startswith("Question 2 of 10")
+    first_card = await press(alice, first_card, "Flag for review")
+    state = await bot.mock_service.get(session_id(first_card), alice.id, dt.datetime.now(dt.UTC))
+    assert state.answers[:2] == ("A", "B"), "question 1 kept its answer"
+    assert state.flagged[:2] == (False, True)
+    assert "✅ 🇧" in card(first_card)["description"], "the chosen letter stays visible"
+
+    bot = await studybot.restart()  # and what was pressed survives a restart
+    state = await bot.mock_service.get(session_id(first_card), alice.id, dt.datetime.now(dt.UTC))
+    assert state.answers[:2] == ("A", "B") and state.flagged[:2] == (False, True)
+
+
+async def test_a_letter_on_a_card_from_before_letters_named_their_question_changes_nothing(
+    emulator, studybot
+) -> None:
+    _, channel, alice, _ = server(emulator)
+    bot = await studybot.start()
+    message = await start(alice, channel, questions=10)
+    # A card sent by an earlier version of the bot: its letter buttons did not say which question.
+    for row in message.components:
+        for button in row["components"]:
+            button["custom_id"] = button["custom_id"].replace(":answer:0", ":pick:")
+    message = await press(alice, message, "A")
+    assert "out of date" in message.content and progress(message).startswith("Question 1 of 10 · 0 answered")
+    state = await bot.mock_service.get(session_id(message), alice.id, dt.datetime.now(dt.UTC))
+    assert state.answers[0] == ""
+    message = await press(alice, message, "A")  # the card it shows now works
+    state = await bot.mock_service.get(session_id(message), alice.id, dt.datetime.now(dt.UTC))
+    assert state.answers[0] == "A"
+
+
+async def test_a_press_after_privacy_delete_answers_privately(emulator, studybot) -> None:
+    _, channel, alice, _ = server(emulator)
+    await studybot.start()
+    message = await start(alice, channel, questions=10)
+    message = await press(alice, message, "A")
+    ask = await (await alice.run_command("privacy delete", channel=channel)).response()
+    await (await alice.click(ask, "Delete my data")).response()
+    reply = await press(alice, message, "B")
+    assert reply.ephemeral and "no longer exists" in reply.content
+    reply = await press(alice, message, "Next")
+    assert reply.ephemeral and "no longer exists" in reply.content
+
+
+async def test_a_mock_belongs_to_the_server_it_started_in(emulator, studybot) -> None:
+    _, channel, alice, _ = server(emulator)
+    other = emulator.add_guild("Other Study Group")
+    other_channel = other.add_text_channel("practice")
+    other.add_member(alice)
+    bot = await studybot.start()
+    message = await start(alice, channel, questions=10)
+    message = await press(alice, message, "Finish")
+    message = await press(alice, message, "Finish now")
+    running = await start(alice, channel, questions=10)
+
+    elsewhere = await (await alice.run_command("mock resume", channel=other_channel)).response()
+    assert elsewhere.ephemeral and "no mock running" in elsewhere.content
+    history = await (await alice.run_command("mock history", channel=other_channel)).response()
+    assert "No finished mocks yet" in history.embeds[0]["description"]
+    second = await start(alice, other_channel, questions=10)
+    assert session_id(second) != session_id(running), "one running mock per server"
+    resumed = await (await alice.run_command("mock resume", channel=channel)).response()
+    assert session_id(resumed) == session_id(running)
+    history = await (await alice.run_command("mock history", channel=channel)).response()
+    assert "0/10" in history.embeds[0]["description"]
+    assert await bot.mock_service.active(alice.id, other.id, dt.datetime.now(dt.UTC)) is not None

@@ -30,7 +30,7 @@ def mocks(sessions) -> MockService:
 async def test_only_the_owner_can_press_and_one_mock_at_a_time(mocks) -> None:
     state = await mocks.start(ALICE, GUILD, 10, None, NOW)
     with pytest.raises(UserError, match="not your mock"):
-        await mocks.pick(state.id, BOB, "A", NOW)
+        await mocks.pick(state.id, BOB, 0, "A", NOW)
     with pytest.raises(UserError, match="already have a mock running"):
         await mocks.start(ALICE, GUILD, 10, None, NOW)
     with pytest.raises(UserError, match="10, 20, 30, 65"):
@@ -44,21 +44,21 @@ async def test_multiple_response_toggles_and_caps_at_choose(mocks) -> None:
     position = next(i for i, q in enumerate(state.questions) if q.choose == 2)
     state = await mocks.move(state.id, ALICE, position, NOW)
     a, b, c = state.current.letters[:3]
-    state = await mocks.pick(state.id, ALICE, a, NOW)
-    state = await mocks.pick(state.id, ALICE, b, NOW)
+    state = await mocks.pick(state.id, ALICE, position, a, NOW)
+    state = await mocks.pick(state.id, ALICE, position, b, NOW)
     with pytest.raises(UserError, match="take a letter back"):
-        await mocks.pick(state.id, ALICE, c, NOW)
-    state = await mocks.pick(state.id, ALICE, a, NOW)
+        await mocks.pick(state.id, ALICE, position, c, NOW)
+    state = await mocks.pick(state.id, ALICE, position, a, NOW)
     assert state.answers[position] == b
 
 
 async def test_finishing_twice_grades_once_and_later_presses_are_refused(mocks, sessions) -> None:
     state = await mocks.start(ALICE, GUILD, 10, None, NOW)
-    await mocks.pick(state.id, ALICE, sorted(state.current.key)[0], NOW)
+    await mocks.pick(state.id, ALICE, 0, sorted(state.current.key)[0], NOW)
     results = await asyncio.gather(*(mocks.finish(state.id, ALICE, NOW) for _ in range(3)))
     assert all(r.finished for r in results)
     with pytest.raises(MockClosed) as closed:
-        await mocks.pick(state.id, ALICE, "A", NOW)
+        await mocks.pick(state.id, ALICE, 0, "A", NOW)
     assert not closed.value.timed_out
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Attempt)) == 10
@@ -77,7 +77,7 @@ async def test_after_the_deadline_a_press_finishes_the_mock(mocks) -> None:
     finished = await mocks.get(state.id, ALICE, late)
     assert finished.finished_at == state.deadline and finished.report.correct == 0
     assert not await mocks.expire(state.id, late), "the deadline job finds nothing left to do"
-    history = await mocks.history(ALICE)
+    history = await mocks.history(ALICE, GUILD)
     assert [(h.asked, h.correct, h.scaled) for h in history] == [(10, 0, 100)]
 
 
@@ -94,7 +94,7 @@ async def test_a_crowd_pressing_at_once_is_stored_press_for_press(mocks, session
                 presses.append(mocks.move(state.id, state.user_id, rng.randrange(10), NOW))
             else:
                 picked.add(state.id)
-                presses.append(mocks.pick(state.id, state.user_id, state.current.letters[0], NOW))
+                presses.append(mocks.pick(state.id, state.user_id, state.position, state.current.letters[0], NOW))
         for result in await asyncio.gather(*presses):
             if result.id in picked and result.current.choose == 1:
                 assert result.answers[result.position] == result.current.letters[0]
@@ -133,7 +133,7 @@ async def test_new_mocks_draw_unseen_questions_first_then_the_longest_unseen(moc
 async def test_starting_while_an_expired_mock_runs_finishes_it_first(mocks, sessions) -> None:
     old = await mocks.start(ALICE, GUILD, 10, None, NOW)
     for letter in sorted(old.current.key):
-        await mocks.pick(old.id, ALICE, letter, NOW)
+        await mocks.pick(old.id, ALICE, 0, letter, NOW)
     later = old.deadline + dt.timedelta(minutes=1)
     new = await mocks.start(ALICE, GUILD, 10, None, later)
     assert new.id != old.id and not new.finished

@@ -55,7 +55,9 @@ class MockCog(commands.Cog):
 
     @mock.command(name="resume", description="Bring back your running mock in a fresh message")
     async def resume(self, interaction: discord.Interaction[StudyBot]) -> None:
-        state = await self.bot.mock_service.active(interaction.user.id, discord.utils.utcnow())
+        state = await self.bot.mock_service.active(
+            interaction.user.id, interaction.guild_id, discord.utils.utcnow()
+        )
         if state is None:
             raise UserError(
                 "You have no mock running. `/mock start` begins one; `/mock history` shows past ones."
@@ -66,7 +68,7 @@ class MockCog(commands.Cog):
 
     @mock.command(name="history", description="Your past mocks with their scores and trend")
     async def history(self, interaction: discord.Interaction[StudyBot]) -> None:
-        summaries = await self.bot.mock_service.history(interaction.user.id)
+        summaries = await self.bot.mock_service.history(interaction.user.id, interaction.guild_id)
         pack = await self.bot.guild_service.pack_for(interaction.guild_id, discord.utils.utcnow())
         embed = mock_ui.history_embed(summaries, pack.blueprint.scale.passing)
         await interaction.response.send_message(embed=embed, ephemeral=True)
@@ -86,12 +88,13 @@ class MockCog(commands.Cog):
         """Any mock button. Every press answers at once by updating the message it was pressed on."""
         service, user, now = self.bot.mock_service, interaction.user.id, discord.utils.utcnow()
         try:
-            if action == "pick":
-                state = await service.pick(session_id, user, arg, now)
+            if action == "answer":
+                position, letter = mock_ui.parse_answer(arg)
+                state = await service.pick(session_id, user, position, letter, now)
+            elif action == "mark":
+                state = await service.flag(session_id, user, int(arg), now)
             elif action == "goto":
                 state = await service.move(session_id, user, int(arg), now)
-            elif action == "flag":
-                state = await service.flag(session_id, user, now)
             elif action in {"finish", "confirm"}:
                 if action == "finish":
                     state = await service.running(session_id, user, now)
@@ -101,18 +104,35 @@ class MockCog(commands.Cog):
                         )
                         return
                 state = await service.finish(session_id, user, now)
+            elif action in mock_ui.UNPLACED_ACTIONS:
+                state = await service.running(session_id, user, now)
+                note = "That card was out of date, so nothing changed. Here is where you are:"
+                await self._show(
+                    interaction, mock_ui.question_embed(state), mock_ui.question_view(state), content=note
+                )
+                return
             else:
                 state = await service.get(session_id, user, now)
             await self._render(interaction, state, action, arg)
         except MockClosed as closed:
-            state = await service.get(session_id, user, now)
-            note = TIME_UP if closed.timed_out else None
-            await self._show(interaction, mock_ui.report_embed(state, note=note), mock_ui.report_view(state))
+            await self._show_closed(interaction, session_id, closed)
         except UserError as error:
             await reply_privately(interaction, error.message)
         except Exception:
             log.exception("mock button %s on mock %s failed", action, session_id)
             await reply_privately(interaction, "Sorry, something went wrong on our side. Please press again.")
+
+    async def _show_closed(
+        self, interaction: discord.Interaction[StudyBot], session_id: int, closed: MockClosed
+    ) -> None:
+        """A press on a mock that is over shows its report (or says it is gone, once erased)."""
+        try:
+            state = await self.bot.mock_service.get(session_id, interaction.user.id, discord.utils.utcnow())
+        except UserError as error:
+            await reply_privately(interaction, error.message)
+            return
+        note = TIME_UP if closed.timed_out else None
+        await self._show(interaction, mock_ui.report_embed(state, note=note), mock_ui.report_view(state))
 
     async def _render(
         self, interaction: discord.Interaction[StudyBot], state: MockState, action: str, arg: str
@@ -136,6 +156,10 @@ class MockCog(commands.Cog):
 
     @staticmethod
     async def _show(
-        interaction: discord.Interaction[StudyBot], embed: discord.Embed, view: discord.ui.View
+        interaction: discord.Interaction[StudyBot],
+        embed: discord.Embed,
+        view: discord.ui.View,
+        *,
+        content: str | None = None,
     ) -> None:
-        await interaction.response.edit_message(content=None, embed=embed, view=view)
+        await interaction.response.edit_message(content=content, embed=embed, view=view)

@@ -322,6 +322,7 @@ class ProgressCog(commands.Cog):
                 await reply_privately(interaction, "Only the member who asked can confirm this.")
                 return
             await self.bot.progress_service.delete_everything(user_id)
+            self.bot.mock_service.forget_member(user_id)
             await interaction.response.edit_message(
                 content="Done: everything I stored about you is gone.", view=None
             )
