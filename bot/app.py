@@ -6,6 +6,7 @@ import gc
 import hashlib
 import json
 import logging
+import math
 from typing import Any
 
 import discord
@@ -67,6 +68,8 @@ class StudyTree(app_commands.CommandTree["StudyBot"]):
             )
         elif isinstance(error, app_commands.NoPrivateMessage):
             message = "This command works in a server, not in direct messages."
+        elif isinstance(error, app_commands.CommandOnCooldown):
+            message = f"You asked a moment ago: try again in {math.ceil(error.retry_after)} s."
         elif isinstance(error, app_commands.TransformerError):
             message = f"`{error.value}` is not a valid value here."
         elif isinstance(error, app_commands.CheckFailure):

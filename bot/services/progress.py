@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections import Counter
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -88,22 +89,28 @@ class ProgressService:
         self._sessions = sessions
         self._guilds = guilds
 
-    async def leaderboard(
-        self, guild_id: int, caller_id: int, period: str, by: str, domain_id: str | None, now: dt.datetime
-    ) -> Board:
+    async def check_board(
+        self, guild_id: int, period: str, by: str, domain_id: str | None, now: dt.datetime
+    ) -> None:
+        """Refuse a board that cannot be drawn, before anything is shown in the channel."""
         if period not in PERIODS:
             raise UserError("The period is week, month or all.")
         if by not in ("points", "accuracy"):
             raise UserError("Rank by points or accuracy.")
-        config = await self._guilds.config(guild_id, now)
-        pack = self._guilds.pack(config.pack)
+        pack = await self._guilds.pack_for(guild_id, now)
         if domain_id is not None and pack.blueprint.domain(domain_id) is None:
             raise UserError(
-                f"Unknown domain `{domain_id}`; {pack.blueprint.code} has domains "
-                + ", ".join(d.id for d in pack.blueprint.domains)
+                f"Unknown domain `{domain_id[:40]}`; {pack.blueprint.code} has domains "
+                + ", ".join(f"{d.id} ({d.name})" for d in pack.blueprint.domains)
                 + "."
             )
-        chosen: Period = period
+
+    async def leaderboard(
+        self, guild_id: int, caller_id: int, period: str, by: str, domain_id: str | None, now: dt.datetime
+    ) -> Board:
+        await self.check_board(guild_id, period, by, domain_id, now)
+        config = await self._guilds.config(guild_id, now)
+        chosen = cast("Period", period)
         start = period_starts(now, config.timezone)[chosen]
         domain = domain_id or ""
         minimum = MIN_ANSWERS[chosen] if by == "accuracy" else None

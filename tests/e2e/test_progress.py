@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -18,6 +19,7 @@ from tests.e2e.daily_helpers import (
     wait_for_option_reactions,
     wait_for_post,
 )
+from tests.emulator import RateLimits
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -91,9 +93,23 @@ async def test_stats_leaderboard_and_readiness(emulator, studybot) -> None:
     domain_field = next(f for f in ready.embeds[0]["fields"] if f["name"].startswith(question.domain_id))
     assert domain_field["value"].startswith("100% of 1") and "more to firm up" in domain_field["value"]
 
-    # a member who left the server disappears from the board
+    # a fourth board within half a minute is refused, privately
+    refused = await run(bob, "leaderboard", channel)
+    assert refused.ephemeral and "try again in" in refused.content
+
+    # members on a board were asked about once: a board soon after asks Discord nothing
+    def member_checks() -> int:
+        return sum(1 for r in emulator.requests if r.route == "/guilds/{guild_id}/members/{user_id}")
+
+    asked = member_checks()
+    assert asked == 3, "alice, bob and carol, each asked once"
+    await run(alice, "leaderboard", channel)
+    assert member_checks() == asked
+
+    # a member who left the server disappears from the board once Discord is asked again
     guild.remove_member(carol)
-    board = await run(bob, "leaderboard", channel)
+    await studybot.restart()
+    board = await run(admin, "leaderboard", channel)
     assert f"<@{carol.id}>" not in board.embeds[0]["description"]
 
 
@@ -126,3 +142,30 @@ async def test_export_delete_and_reset(emulator, studybot) -> None:
     assert "archived and reset 1 member" in cleared.content
     board = await run(bob, "leaderboard", channel, period="all")
     assert "Nobody has answered yet" in board.embeds[0]["description"]
+
+
+async def test_board_errors_are_private_and_domains_are_suggested(emulator, studybot) -> None:
+    _, channel, _, alice, *_ = server(emulator)
+    await studybot.start()
+    before = len([m for m in emulator.messages if m.channel is channel])
+    reply = await run(alice, "leaderboard", channel, domain="9")
+    assert (
+        reply.ephemeral and "Unknown domain `9`" in reply.content and "1 (Data Engineering)" in reply.content
+    )
+    assert len([m for m in emulator.messages if m.channel is channel and not m.ephemeral]) == before
+    choices = await alice.autocomplete("leaderboard", channel=channel, focused="domain", value="model")
+    assert [c["value"] for c in choices] == ["3"]
+
+
+@pytest.mark.emulator(rate_limits=RateLimits.discord())
+async def test_two_boards_at_once_stay_inside_discords_limits(emulator, studybot) -> None:
+    guild, channel, admin, *_ = server(emulator)
+    crowd = [guild.add_member(f"member{i}") for i in range(12)]
+    bot = await studybot.start()
+    await play_one_day(emulator, bot, channel, admin, [(m, i % 2 == 0) for i, m in enumerate(crowd)])
+    first, second = await asyncio.gather(
+        run(crowd[0], "leaderboard", channel), run(crowd[1], "leaderboard", channel)
+    )
+    for board in (first, second):
+        assert len(board.embeds[0]["description"].splitlines()) == 10
+    assert emulator.rate_limited == []

@@ -18,7 +18,7 @@ from . import errors
 from .compose import CHANNEL_MESSAGE_FLAGS, build_attachments, message_fields
 from .emoji import parse_emoji
 from .errors import FormErrors
-from .limits import MESSAGE_DELETES, MESSAGE_EDITS, MESSAGES, REACTIONS
+from .limits import MEMBERS, MESSAGE_DELETES, MESSAGE_EDITS, MESSAGES, REACTIONS
 from .models import FLAG_EPHEMERAL, Channel, Guild, Message
 from .permissions import Perm, has
 from .rest import Reply, RouteSpec, read_body
@@ -46,7 +46,7 @@ class ChannelApi:
             RouteSpec("GET", "/guilds/{guild_id}", self.get_guild),
             RouteSpec("GET", "/guilds/{guild_id}/channels", self.get_guild_channels),
             RouteSpec("GET", "/guilds/{guild_id}/roles", self.get_roles),
-            RouteSpec("GET", "/guilds/{guild_id}/members/{user_id}", self.get_member),
+            RouteSpec("GET", "/guilds/{guild_id}/members/{user_id}", self.get_member, MEMBERS),
             RouteSpec("GET", ch, self.get_channel),
             RouteSpec("POST", ch + "/typing", self.typing),
             RouteSpec("GET", ch + "/messages", self.history),

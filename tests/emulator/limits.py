@@ -35,6 +35,7 @@ MESSAGE_DELETES = "message_deletes"
 REACTIONS = "reactions"
 INTERACTION_CALLBACK = "interaction_callback"
 WEBHOOKS = "webhooks"
+MEMBERS = "members"
 DEFAULT = "default"
 
 
@@ -56,8 +57,9 @@ class RateLimits:
         """Commonly observed production values.
 
         Messages 5/5 s per channel, reactions 1/0.25 s per channel, message edits 5/5 s per
-        channel, 50 requests/s globally.  Routes without a well-known value share a permissive
-        50/1 s default bucket per route and major parameter.
+        channel, fetching one member 5/1 s per server (Discord publishes no figure; a conservative
+        one), 50 requests/s globally.  Routes without a well-known value share a permissive 50/1 s
+        default bucket per route and major parameter.
         """
         return cls(
             global_limit=RouteLimit(50, 1.0),
@@ -65,6 +67,7 @@ class RateLimits:
                 MESSAGES: RouteLimit(5, 5.0),
                 MESSAGE_EDITS: RouteLimit(5, 5.0),
                 REACTIONS: RouteLimit(1, 0.25),
+                MEMBERS: RouteLimit(5, 1.0),
             },
             default=RouteLimit(50, 1.0),
         )

@@ -94,7 +94,9 @@ async def test_a_crowd_pressing_at_once_is_stored_press_for_press(mocks, session
                 presses.append(mocks.move(state.id, state.user_id, rng.randrange(10), NOW))
             else:
                 picked.add(state.id)
-                presses.append(mocks.pick(state.id, state.user_id, state.position, state.current.letters[0], NOW))
+                presses.append(
+                    mocks.pick(state.id, state.user_id, state.position, state.current.letters[0], NOW)
+                )
         for result in await asyncio.gather(*presses):
             if result.id in picked and result.current.choose == 1:
                 assert result.answers[result.position] == result.current.letters[0]

@@ -6,6 +6,7 @@ import asyncio
 import io
 import logging
 import re
+import time
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -13,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.charts import progress_chart
+from bot.discord.choices import domain_choices
 from bot.discord.render import EMBED_COLOUR
 from bot.discord.replies import reply_privately
 from bot.services.progress import Board, BoardRow, MemberProgress
@@ -23,6 +25,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PERIOD_NAMES = {"week": "this week", "month": "this month", "all": "all time"}
+# Who is still in a server is asked of Discord (no event says who left without the privileged members
+# intent). An answer is trusted this long, so boards spend the bot's shared request budget rarely.
+MEMBERSHIP_TTL = 600.0
+MEMBERSHIP_CACHE_SIZE = 50_000
+# Boards and statistics are the commands that cost requests and queries: a few per member at a time.
+BOARD_COOLDOWN = app_commands.checks.cooldown(3, 30.0, key=lambda i: (i.guild_id, i.user.id))
 
 
 class ConfirmButton(
@@ -76,6 +84,8 @@ class ProgressCog(commands.Cog):
 
     def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
+        self._present: dict[tuple[int, int], float] = {}  # (guild, member) -> when Discord said so
+        self._membership_checks: dict[tuple[int, int], asyncio.Task[bool]] = {}
 
     # --- /stats -------------------------------------------------------------------------------------
 
@@ -84,6 +94,7 @@ class ProgressCog(commands.Cog):
     )
     @app_commands.describe(member="Whose statistics (default: yours)", public="Post them in the channel")
     @app_commands.guild_only()
+    @BOARD_COOLDOWN
     async def stats(
         self,
         interaction: discord.Interaction[StudyBot],
@@ -156,6 +167,7 @@ class ProgressCog(commands.Cog):
     @app_commands.command(name="leaderboard", description="The server's top 10, and where you stand")
     @app_commands.describe(period="Which period (default: this week)", domain="Only one domain", by="Rank by")
     @app_commands.guild_only()
+    @BOARD_COOLDOWN
     async def leaderboard(
         self,
         interaction: discord.Interaction[StudyBot],
@@ -164,11 +176,18 @@ class ProgressCog(commands.Cog):
         by: Literal["points", "accuracy"] = "points",
     ) -> None:
         assert interaction.guild is not None
+        # Checked before the public "thinking…" message: once deferred publicly, a reply is public too.
+        await self.bot.progress_service.check_board(
+            interaction.guild.id, period, by, domain, discord.utils.utcnow()
+        )
         await interaction.response.defer(thinking=True)
         board = await self._board(interaction.guild, interaction.user.id, period, by, domain)
         await interaction.followup.send(
             embed=self._board_embed(board), allowed_mentions=discord.AllowedMentions.none()
         )
+
+    # Suggest the server pack's domains as the member types.
+    _domains = leaderboard.autocomplete("domain")(domain_choices)
 
     async def _board(
         self, guild: discord.Guild, caller: int, period: str, by: str, domain: str | None
@@ -177,18 +196,36 @@ class ProgressCog(commands.Cog):
         service = self.bot.progress_service
         for _ in range(3):
             board = await service.leaderboard(guild.id, caller, period, by, domain, discord.utils.utcnow())
-            shown = [r.user_id for r in board.rows]
-            present = await asyncio.gather(*(self._still_member(guild, uid) for uid in shown))
-            departed = [uid for uid, here in zip(shown, present, strict=True) if not here]
+            departed = [r.user_id for r in board.rows if not await self._still_member(guild, r.user_id)]
             if not departed:
                 return board
             await service.forget_departed(guild.id, departed, discord.utils.utcnow())
         return board
 
+    async def _still_member(self, guild: discord.Guild, user_id: int) -> bool:
+        """Whether a member is still in the server: remembered for a while, else asked of Discord one
+        member at a time (a board's checks at once would run into Discord's per-route limit), and one
+        question per member however many boards ask at the same moment."""
+        key = (guild.id, user_id)
+        checked = self._present.get(key)
+        if checked is not None and time.monotonic() - checked < MEMBERSHIP_TTL:
+            return True
+        task = self._membership_checks.get(key)
+        if task is None:
+            task = asyncio.create_task(self._ask_discord(guild, user_id))
+            self._membership_checks[key] = task
+            task.add_done_callback(lambda _: self._membership_checks.pop(key, None))
+        present = await asyncio.shield(task)
+        if present:
+            if len(self._present) >= MEMBERSHIP_CACHE_SIZE:
+                self._present.clear()
+            self._present[key] = time.monotonic()
+        else:
+            self._present.pop(key, None)
+        return present
+
     @staticmethod
-    async def _still_member(guild: discord.Guild, user_id: int) -> bool:
-        """Ask Discord: without the privileged members intent no event says who left, so the member
-        cache cannot tell."""
+    async def _ask_discord(guild: discord.Guild, user_id: int) -> bool:
         try:
             await guild.fetch_member(user_id)
         except discord.NotFound:
