@@ -7,7 +7,7 @@ import math
 import random
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ import yaml
 
 from bot.config import SHIPPED_QUESTIONS
 from bot.domain.grading import LETTER_EMOJI
+from bot.domain.pack import Question
 from tests.emulator import Channel, DiscordEmulator, Message, User
 
 SHIPPED_PACK = "mls-c01"
@@ -121,10 +122,14 @@ def is_question_post(message: Message) -> bool:
     return "Question of the day" in title
 
 
-def question_id_of(message: Message) -> str:
-    """The question id in a post's footer ("CODE · question id · post #N")."""
-    footer = message.embeds[0]["footer"]["text"]
-    return str(footer.split(" · ")[1])
+def question_ids_by_stem(questions: Iterable[Question]) -> dict[str, str]:
+    return {q.stem: q.id for q in questions}
+
+
+def question_id_of(message: Message, ids_by_stem: Mapping[str, str]) -> str:
+    """The id of the question a post asks, recognised by its scenario (the description's first
+    paragraph) as a member reads it."""
+    return ids_by_stem[message.embeds[0]["description"].split("\n\n", 1)[0]]
 
 
 async def wait_for_option_reactions(emulator: DiscordEmulator, message: Message, letters: str) -> None:

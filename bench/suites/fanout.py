@@ -14,12 +14,13 @@ import asyncio
 import math
 import tempfile
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.child import BotProcess
 from bench.core import Benchmark, Figure, Report
-from bench.world import is_question_post, question_id_of, schedule_daily
+from bench.world import is_question_post, question_id_of, question_ids_by_stem, schedule_daily
 from bot.bank import load_packs
 from bot.config import SHIPPED_QUESTIONS
 from bot.domain.grading import LETTER_EMOJI
@@ -48,10 +49,12 @@ def minimum_seconds(requests: int, reactions_per_channel: int, limits: RateLimit
     return max(global_floor, channel_floor)
 
 
-def fully_posted(channel: Channel, bot_id: int, letters_of: dict[str, str]) -> Message | None:
+def fully_posted(
+    channel: Channel, bot_id: int, letters_of: dict[str, str], ids: Mapping[str, str]
+) -> Message | None:
     for message in channel.messages:
         if is_question_post(message):
-            letters = letters_of[question_id_of(message)]
+            letters = letters_of[question_id_of(message, ids)]
             if all(bot_id in message.reaction_users(LETTER_EMOJI[x]) for x in letters):
                 return message
     return None
@@ -72,6 +75,7 @@ async def run(p: FanoutParams) -> Report:
     )
     pack = load_packs(SHIPPED_QUESTIONS)[PACK]
     letters_of = {q.id: q.letters for q in pack.questions}
+    ids = question_ids_by_stem(pack.questions)
     with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
         async with DiscordEmulator(rate_limits=limits) as emu:
             servers = []
@@ -98,18 +102,20 @@ async def run(p: FanoutParams) -> Report:
                 fired = (await bot.command("fire", prefix="daily:"))["fired"]
                 report.check("one daily job per server fired", fired == p.servers, f"{fired} jobs")
                 await emu.wait_until(
-                    lambda: all(fully_posted(c, emu.bot_user_id, letters_of) for c, _ in servers),
+                    lambda: all(fully_posted(c, emu.bot_user_id, letters_of, ids) for c, _ in servers),
                     timeout=p.timeout,
                     what="every server's question with its reactions",
                 )
-                posts = [fully_posted(c, emu.bot_user_id, letters_of) for c, _ in servers]
+                posts = [fully_posted(c, emu.bot_user_id, letters_of, ids) for c, _ in servers]
                 requests = emu.requests[first:]
 
     needed = [r for r in requests if r.bucket in (MESSAGES, REACTIONS) and r.status < 300]
-    reactions = sum(len(letters_of[question_id_of(m)]) for m in posts if m is not None)
+    reactions = sum(len(letters_of[question_id_of(m, ids)]) for m in posts if m is not None)
     required = len(posts) + reactions
     elapsed = max(r.at for r in needed) - min(r.at for r in requests)
-    floor = minimum_seconds(required, max(len(letters_of[question_id_of(m)]) for m in posts if m), limits)
+    floor = minimum_seconds(
+        required, max(len(letters_of[question_id_of(m, ids)]) for m in posts if m), limits
+    )
     throttled = [r for r in requests if r.rate_limited]
     kinds = Counter(f"{r.method} {r.route}" for r in requests if not r.rate_limited)
     report.check(

@@ -26,6 +26,7 @@ from bench.world import (
     poll,
     query,
     question_id_of,
+    question_ids_by_stem,
     schedule_daily,
     wait_for_option_reactions,
     write_pack,
@@ -144,7 +145,7 @@ async def _scenario(p: IngestParams, kind: Kind, report: Report) -> None:
                 )
                 await result.response(timeout=15)
                 post = await emu.wait_for_message(channel=channel, predicate=is_question_post, timeout=15)
-                question = pack.question(question_id_of(post))
+                question = pack.question(question_id_of(post, question_ids_by_stem(pack.questions)))
                 assert question is not None and len(question.key) == kind.reactions
                 await wait_for_option_reactions(emu, post, question.letters)
                 ((post_id,),) = query(bot.database, "SELECT id FROM posts WHERE message_id = ?", post.id)

@@ -40,6 +40,7 @@ from bot.db.models import (
     Schedule,
     ScoreArchive,
 )
+from bot.db.timestamps import as_utc
 
 ResultT = TypeVar("ResultT")
 
@@ -816,6 +817,14 @@ async def delete_user(session: AsyncSession, user_id: int) -> None:
     for model in USER_TABLES:
         await session.execute(delete(model).where(model.user_id == user_id))
     await session.execute(delete(MockSession).where(MockSession.user_id == user_id))  # answers cascade
+
+
+async def last_score_reset(session: AsyncSession, guild_id: int) -> dt.datetime | None:
+    """When the server's scores were last archived and reset, if ever."""
+    when = await session.scalar(
+        select(func.max(ScoreArchive.archived_at)).where(ScoreArchive.guild_id == guild_id)
+    )
+    return None if when is None else as_utc(when)
 
 
 async def clear_period_stats(session: AsyncSession, guild_id: int, user_id: int | None) -> None:

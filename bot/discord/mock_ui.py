@@ -275,7 +275,7 @@ def history_embed(summaries: list[MockSummary], passing: int) -> discord.Embed:
             else (" ↑" if item.scaled > previous.scaled else " ↓" if item.scaled < previous.scaled else " →")
         )
         lines.append(
-            f"{timestamp(item.started_at, 'd')} · {item.correct}/{item.asked} · est. {item.scaled}{trend}"
+            f"{timestamp(item.started_at, 'f')} · {item.correct}/{item.asked} · est. {item.scaled}{trend}"
             + (" ✅" if item.scaled >= passing else "")
         )
     embed.description = "\n".join(reversed(lines))

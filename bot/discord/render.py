@@ -88,7 +88,8 @@ def question_embed(plan: PostPlan, *, answered: int | None = None, title: str | 
     )
     if answered is not None:
         embed.add_field(name="Answers so far", value=f"{answered} (hidden until the reveal)", inline=True)
-    embed.set_footer(text=f"{bp.code} · {question.id} · {post_markers(plan.post_id)[0]}")
+    # The marker is how the bot finds its own post again; the question's id stays out of sight.
+    embed.set_footer(text=f"{bp.code} · {post_markers(plan.post_id)[0]}")
     return embed
 
 
@@ -127,7 +128,7 @@ def reveal_embed(reveal: Reveal) -> discord.Embed:
     else:
         embed.add_field(name="Got it right", value="Nobody answered this time.", inline=False)
     embed.add_field(name="Read more", value="\n".join(question.references)[:1024], inline=False)
-    embed.set_footer(text=f"{question.id} · {reveal_markers(reveal.plan.post_id)[0]}")
+    embed.set_footer(text=f"{reveal.plan.pack.blueprint.code} · {reveal_markers(reveal.plan.post_id)[0]}")
     return embed
 
 

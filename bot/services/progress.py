@@ -55,6 +55,7 @@ class Board:
     rows: tuple[BoardRow, ...]
     caller: BoardRow | None
     minimum: int | None  # accuracy boards: answers needed to be ranked
+    season_started: dt.datetime | None = None  # when an admin last reset the scores (empty boards only)
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,9 @@ class ProgressService:
                     caller = _row(rank, mine)
                 else:
                     caller = _row(0, mine)  # not ranked yet: too few answers
-        return Board(chosen, by, domain_id, start, rows, caller, minimum)
+            # An empty board right after /scores reset should say why, not that nobody ever answered.
+            season = None if rows else await repo.last_score_reset(session, guild_id)
+        return Board(chosen, by, domain_id, start, rows, caller, minimum, season)
 
     async def forget_departed(self, guild_id: int, user_ids: list[int], now: dt.datetime) -> None:
         async with self._sessions.begin() as session:

@@ -17,7 +17,7 @@ from bot.domain.grading import LETTER_EMOJI
 from bot.domain.pack import Question
 from tests.emulator import Channel, DiscordEmulator, Message, User
 
-FOOTER = re.compile(r"(?P<qid>[a-z]+-[\d.]+-\d+) · (question|answer) #(?P<post>\d+)$")
+FOOTER = re.compile(r"(question|answer) #(?P<post>\d+)$")
 
 
 def is_question_post(message: Message) -> bool:
@@ -30,16 +30,21 @@ def is_reveal(message: Message) -> bool:
 
 
 def post_of(message: Message) -> tuple[str, int]:
-    match = FOOTER.search(message.embeds[0]["footer"]["text"])
+    """The exam code and the post number a post's (or reveal's) footer shows."""
+    footer = message.embeds[0]["footer"]["text"]
+    match = FOOTER.search(footer)
     assert match, message.embeds[0]["footer"]
-    return match["qid"], int(match["post"])
+    return footer.split(" · ")[0], int(match["post"])
 
 
 def question_of(bot: StudyBot, message: Message) -> Question:
-    qid, _ = post_of(message)
-    question = bot.guild_service.pack("mls-c01").question(qid)
-    assert question is not None
-    return question
+    """The question a post asks, recognised by its scenario as a member reads it."""
+    description = message.embeds[0]["description"]
+    found = [
+        q for p in bot.guild_service.packs.values() for q in p.questions if description.startswith(q.stem)
+    ]
+    assert len(found) == 1, [q.id for q in found]
+    return found[0]
 
 
 def right_and_wrong(question: Question) -> tuple[list[str], list[str]]:

@@ -99,6 +99,7 @@ async def test_a_member_completes_a_mock(emulator, studybot) -> None:
 
     history = await (await alice.run_command("mock history", channel=channel)).response()
     assert "1/10" in history.embeds[0]["description"]
+    assert ":f> · 1/10" in history.embeds[0]["description"], "the day and the time of day"
 
 
 async def test_one_active_mock_and_resume_after_a_restart(emulator, studybot) -> None:

@@ -141,7 +141,7 @@ async def test_export_delete_and_reset(emulator, studybot) -> None:
     cleared = await (await admin.click(ask, "Reset scores")).response()
     assert "archived and reset 1 member" in cleared.content
     board = await run(bob, "leaderboard", channel, period="all")
-    assert "Nobody has answered yet" in board.embeds[0]["description"]
+    assert "A new season started <t:" in board.embeds[0]["description"]
 
 
 async def test_board_errors_are_private_and_domains_are_suggested(emulator, studybot) -> None:

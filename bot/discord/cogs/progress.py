@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bot.discord.charts import progress_chart
 from bot.discord.choices import domain_choices
-from bot.discord.render import EMBED_COLOUR
+from bot.discord.render import EMBED_COLOUR, timestamp
 from bot.discord.replies import reply_privately
 from bot.services.progress import Board, BoardRow, MemberProgress
 
@@ -247,7 +247,17 @@ class ProgressCog(commands.Cog):
             title=f"Leaderboard · {PERIOD_NAMES[board.period]} · by {board.by}{scope}", colour=EMBED_COLOUR
         )
         lines = [self._board_line(r, board.by) for r in board.rows]
-        embed.description = "\n".join(lines) if lines else "Nobody has answered yet in this period."
+        if lines:
+            embed.description = "\n".join(lines)
+        elif board.season_started is not None and (
+            board.period == "all" or board.season_started.date() >= board.period_start
+        ):
+            embed.description = (
+                f"A new season started {timestamp(board.season_started, 'f')}; "
+                "nobody has answered in it yet for this board."
+            )
+        else:
+            embed.description = "Nobody has answered yet in this period."
         if board.caller is not None and board.caller.rank == 0:
             embed.add_field(
                 name="You",
