@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot import logs
-from bot.bank import InvalidQuestionBank, check_path
+from bot.bank import InvalidQuestionBank, check_path, near_duplicates
 from bot.bank.stats import format_stats
 from bot.config import Settings
 from bot.errors import ConfigurationError
@@ -53,11 +53,16 @@ def _check(settings: Settings, path: Path | None) -> int:
     for target in targets:
         try:
             pack = check_path(target)
+            similar = near_duplicates(target) if target.name != "pack.yaml" else []
         except InvalidQuestionBank as exc:
             failed += len(exc.problems)
             for problem in exc.problems:
                 print(problem, file=sys.stderr)
-        else:
+            continue
+        failed += len(similar)
+        for problem in similar:
+            print(problem, file=sys.stderr)
+        if not similar:
             print(f"{target}: OK, {len(pack.questions)} questions ({pack.blueprint.code})")
     if failed:
         print(f"{failed} problem(s) found", file=sys.stderr)

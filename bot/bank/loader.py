@@ -28,6 +28,7 @@ from bot.domain.pack import (
     ScoreScale,
     Task,
 )
+from bot.domain.similarity import similar_pairs
 
 PACK_FILE = "pack.yaml"
 # The C loader (libyaml) when PyYAML has it: the same safe constructors, several times faster.
@@ -383,7 +384,9 @@ def _check_unique_ids(located: list[_Located]) -> list[BankProblem]:
     return problems
 
 
-def _assemble(pack_dir: Path, files: list[Path], cache: ParsedFileCache | None = None) -> ExamPack:
+def _locate(
+    pack_dir: Path, files: list[Path], cache: ParsedFileCache | None = None
+) -> tuple[Blueprint, list[_Located]]:
     blueprint = load_blueprint(pack_dir)
     located: list[_Located] = []
     problems: list[BankProblem] = []
@@ -394,7 +397,37 @@ def _assemble(pack_dir: Path, files: list[Path], cache: ParsedFileCache | None =
     problems.extend(_check_unique_ids(located))
     if problems:
         raise InvalidQuestionBank(problems)
+    return blueprint, located
+
+
+def _assemble(pack_dir: Path, files: list[Path], cache: ParsedFileCache | None = None) -> ExamPack:
+    blueprint, located = _locate(pack_dir, files, cache)
     return ExamPack(pack_dir.name, blueprint, tuple(item.question for item in located))
+
+
+def near_duplicates(path: Path) -> list[BankProblem]:
+    """Active questions of a pack that test the same fact in the same scenario (see
+    :mod:`bot.domain.similarity`); for a single file, the pairs that involve one of its questions."""
+    pack_dir = path if path.is_dir() else path.parent
+    _, located = _locate(pack_dir, _question_files(pack_dir))
+    where = {item.question.id: item for item in located}
+    active = [item.question for item in located if not item.question.retired]
+    problems = []
+    for pair in similar_pairs(active):
+        first, second = where[pair.first.id], where[pair.second.id]
+        if path.is_file() and path.name not in {Path(first.display).name, Path(second.display).name}:
+            continue
+        problems.append(
+            BankProblem(
+                first.display,
+                f"tests the same fact as {second.question.id} ({second.display}:{second.line}), "
+                f"similarity {pair.score:.2f}: rewrite one of them to test something else",
+                first.line,
+                first.question.id,
+                "stem",
+            )
+        )
+    return problems
 
 
 def load_pack(pack_dir: Path, cache: ParsedFileCache | None = None) -> ExamPack:
