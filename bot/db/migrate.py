@@ -8,8 +8,10 @@ every migration would give (a test compares the two schemas) in a fraction of th
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
@@ -17,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 #: The newest migration in migrations/versions (a test keeps the two in step).
@@ -37,7 +41,26 @@ def _upgrade(connection: Connection, config: Config, revision: str) -> None:
     from alembic import command
 
     config.attributes["connection"] = connection
-    command.upgrade(config, revision)
+    if connection.dialect.name != "sqlite":
+        command.upgrade(config, revision)
+        return
+    # Python's sqlite3 opens a transaction only before INSERT/UPDATE/DELETE, so each CREATE, DROP and
+    # ALTER would commit on its own and a migration cut off half-way would leave its tables behind
+    # with the revision unchanged. Taking over BEGIN makes the whole upgrade one transaction: it
+    # lands entirely or not at all (the recipe in SQLAlchemy's SQLite dialect documentation).
+    dbapi: Any = connection.connection.dbapi_connection
+    previous = dbapi.isolation_level
+    dbapi.isolation_level = None
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            command.upgrade(config, revision)
+        except BaseException:
+            connection.exec_driver_sql("ROLLBACK")
+            raise
+        connection.exec_driver_sql("COMMIT")
+    finally:
+        dbapi.isolation_level = previous
 
 
 def _downgrade(connection: Connection, config: Config, revision: str) -> None:
@@ -88,8 +111,26 @@ async def upgrade(engine: AsyncEngine, revision: str = "head", *, create_fresh: 
                 text("INSERT INTO alembic_version (version_num) VALUES (:head)"), {"head": SCHEMA_HEAD}
             )
         return
-    async with engine.begin() as connection:
+    await _back_up(engine)
+    async with engine.connect() as connection:
         await connection.run_sync(_upgrade, alembic_config(), revision)
+
+
+async def _back_up(engine: AsyncEngine) -> Path | None:
+    """Before migrating a SQLite database that holds data, copy it beside itself and say where."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    source = Path(database)
+    if not source.exists() or source.stat().st_size == 0:
+        return None
+    async with engine.connect() as connection:
+        revision = await connection.run_sync(_current)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+        target = source.with_name(f"{source.name}.before-{revision or 'migrations'}-{stamp}")
+        await connection.exec_driver_sql("VACUUM INTO ?", (str(target),))
+    log.warning("copied the database to %s before migrating it; delete the copy once all is well", target)
+    return target
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
