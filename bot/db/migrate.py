@@ -116,13 +116,17 @@ async def upgrade(engine: AsyncEngine, revision: str = "head", *, create_fresh: 
         await connection.run_sync(_upgrade, alembic_config(), revision)
 
 
+def _holds_data(path: Path) -> bool:
+    return path.is_file() and path.stat().st_size > 0
+
+
 async def _back_up(engine: AsyncEngine) -> Path | None:
     """Before migrating a SQLite database that holds data, copy it beside itself and say where."""
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
         return None
     source = Path(database)
-    if not source.exists() or source.stat().st_size == 0:
+    if not _holds_data(source):
         return None
     async with engine.connect() as connection:
         revision = await connection.run_sync(_current)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -55,9 +56,9 @@ def state(path: Path) -> tuple[str, int, set[str]]:
 
 
 @pytest.mark.timeout(300)
-async def test_a_migration_killed_at_any_moment_is_rolled_back_and_runs_again(tmp_path: Path) -> None:
+def test_a_migration_killed_at_any_moment_is_rolled_back_and_runs_again(tmp_path: Path) -> None:
     base = tmp_path / "base.db"
-    await build(base)
+    asyncio.run(build(base))
 
     whole = tmp_path / "whole.db"
     shutil.copy(base, whole)
