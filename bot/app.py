@@ -205,10 +205,22 @@ class StudyBot(commands.Bot):
             return
         self._serving_started = True
         log.info("ready as %s in %d servers; invite: %s", self.user, len(self.guilds), self.invite_url())
-        await self.guild_service.mark_present([g.id for g in self.guilds], utcnow())
-        await self.daily_runner.recover(utcnow())
-        await self.daily_runner.catch_up(utcnow())
-        await self.jobs.rebuild()
+        # Each step on its own: whatever one of them hits, the scheduler still starts, or no server
+        # would get its posts, reveals or mock deadlines.
+        for step, work in (
+            (
+                "marking the servers present",
+                self.guild_service.mark_present([g.id for g in self.guilds], utcnow()),
+            ),
+            ("recovering posts", self.daily_runner.recover(utcnow())),
+            ("closing mocks whose questions left the bank", self._close_withdrawn_mocks()),
+            ("catching up on missed posts", self.daily_runner.catch_up(utcnow())),
+            ("arming the schedules", self.jobs.rebuild()),
+        ):
+            try:
+                await work
+            except Exception:
+                log.exception("start-up: %s failed; serving anyway", step)
         if not self.jobs.scheduler.running:
             self.jobs.scheduler.start()
         # What start-up built (the question bank, every server's cache, the ORM's mappings) lives
@@ -216,6 +228,19 @@ class StudyBot(commands.Bot):
         # stall every member's interaction for tens of milliseconds each.
         gc.freeze()
         self.dispatch("studybot_ready")
+
+    async def _close_withdrawn_mocks(self) -> None:
+        """Running mocks that ask a question no longer in the bank are closed; their members are told."""
+        for mock_id, user_id in await self.mock_service.close_withdrawn(utcnow()):
+            log.warning("mock %s closed ungraded: one of its questions left the bank", mock_id)
+            try:
+                user = self.get_user(user_id) or await self.fetch_user(user_id)
+                await user.send(
+                    "Your running mock exam was closed without a score: one of its questions was "
+                    "withdrawn from the question bank. `/mock start` begins a new one."
+                )
+            except discord.HTTPException as exc:
+                log.info("could not tell member %s about mock %s: %s", user_id, mock_id, exc)
 
     async def on_resumed(self) -> None:
         await self.daily_runner.reconcile_open_posts(utcnow())

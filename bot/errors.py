@@ -19,3 +19,7 @@ class NotFoundError(UserError):
 
 class ConfigurationError(StudyBotError):
     """The bot was started with settings it cannot run with. The message says what to set."""
+
+
+class QuestionWithdrawn(StudyBotError):
+    """A stored post or mock asks a question (or a pack) that is no longer in the bank."""

@@ -578,6 +578,16 @@ async def finish_mock(
     return bool(getattr(result, "rowcount", 0))
 
 
+async def withdraw_mock(session: AsyncSession, session_id: int, now: dt.datetime) -> bool:
+    """Close a running mock without grading it (no score: it stays out of history and statistics)."""
+    result = await session.execute(
+        update(MockSession)
+        .where(MockSession.id == session_id, MockSession.finished_at.is_(None))
+        .values(finished_at=now, correct=None, scaled_score=None)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
 async def mock_history(
     session: AsyncSession, user_id: int, guild_id: int | None, limit: int
 ) -> list[MockSession]:
@@ -586,7 +596,7 @@ async def mock_history(
         .where(
             MockSession.user_id == user_id,
             MockSession.guild_id.is_not_distinct_from(guild_id),
-            MockSession.finished_at.is_not(None),
+            MockSession.scaled_score.is_not(None),  # not one closed ungraded
         )
         .order_by(MockSession.id.desc())
         .limit(limit)
@@ -791,7 +801,7 @@ async def finished_mocks(session: AsyncSession, user_id: int, guild_id: int | No
     query = select(MockSession).where(
         MockSession.user_id == user_id,
         MockSession.guild_id.is_not_distinct_from(guild_id),
-        MockSession.finished_at.is_not(None),
+        MockSession.scaled_score.is_not(None),  # graded: not one closed ungraded
     )
     return list((await session.scalars(query)).all())
 

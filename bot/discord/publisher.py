@@ -19,7 +19,7 @@ from bot.discord.render import (
 )
 from bot.discord.views import answer_view
 from bot.domain.grading import EMOJI_LETTER, LETTER_EMOJI
-from bot.services.daily import PostPlan, Reveal
+from bot.services.daily import PostPlan, Reveal, WithdrawnPost
 from bot.services.daily_runner import PublishFault
 
 if TYPE_CHECKING:
@@ -252,6 +252,24 @@ class DiscordPublisher:
             )
         except discord.HTTPException as exc:
             log.info("could not tell the admins of guild %s: %s", guild_id, exc)
+
+    async def withdrawn(self, post: WithdrawnPost) -> None:
+        channel = await self._channel(post.channel_id)
+        text = (
+            "This question was withdrawn from the question bank, so it closes without a reveal and "
+            "its answers are not scored."
+        )
+        try:
+            if post.message_id is None:
+                return  # never shown: nothing to explain
+            await channel.send(
+                text,
+                reference=channel.get_partial_message(post.message_id),
+                mention_author=False,
+                allowed_mentions=NO_PINGS,
+            )
+        except discord.HTTPException as exc:
+            raise PublishFault(f"Discord refused the note: {exc.text}") from exc
 
     async def quiz_roundup(self, plan: PostPlan, results: list[tuple[int, int, int]]) -> None:
         channel = await self._channel(plan.channel_id)

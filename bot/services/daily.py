@@ -29,7 +29,7 @@ from bot.domain.schedule import (
 )
 from bot.domain.scoring import Source, Streak, advance_streak, points_for
 from bot.domain.selection import next_question
-from bot.errors import NotFoundError, UserError
+from bot.errors import NotFoundError, QuestionWithdrawn, UserError
 from bot.services.answer_batch import PickBatcher, PickEvent
 from bot.services.guilds import GuildService
 
@@ -84,6 +84,17 @@ class PostPlan:
     series_id: int | None = None
     round: int = 1
     rounds: int = 1
+
+
+@dataclass(frozen=True)
+class WithdrawnPost:
+    """A post closed without a reveal because its question left the bank."""
+
+    post_id: int
+    guild_id: int
+    channel_id: int
+    message_id: int | None
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -400,9 +411,33 @@ class DailyService:
             await repo.move_post_state(session, post_id, "posting", "closed")
 
     async def plans_in_states(self, *states: str) -> list[PostPlan]:
+        """The posts in these states; a post whose question left the bank is closed on the way (see
+        ``withdrawn_posts``) instead of stopping every other post's recovery."""
+        plans = []
         async with self._sessions.begin() as session:
-            posts = await repo.posts_in_states(session, states)
-            return [await self._plan(session, post) for post in posts]
+            for post in await repo.posts_in_states(session, states):
+                try:
+                    plans.append(await self._plan(session, post))
+                except QuestionWithdrawn:
+                    continue
+        return plans
+
+    async def close_withdrawn(self, now: dt.datetime) -> list[WithdrawnPost]:
+        """Close, without a reveal or scores, every unfinished post whose question (or pack) left the
+        bank. Its answers cannot be graded; they stay stored."""
+        closed = []
+        async with self._sessions.begin() as session:
+            for post in await repo.posts_in_states(session, ("posting", "open", "scored")):
+                try:
+                    self._guilds.question(post.pack, post.question_id)
+                except QuestionWithdrawn as gone:
+                    if await repo.move_post_state(session, post.id, post.state, "closed", revealed_at=now):
+                        closed.append(
+                            WithdrawnPost(post.id, post.guild_id, post.channel_id, post.message_id, str(gone))
+                        )
+        for withdrawn in closed:
+            self._forget_post(withdrawn.post_id)
+        return closed
 
     async def open_plan(self, post_id: int) -> PostPlan | None:
         """The post's plan while it takes answers; None once it is closed (or never opened)."""
@@ -414,9 +449,8 @@ class DailyService:
 
     async def _plan(self, session: AsyncSession, post: Post) -> PostPlan:
         config = await repo.get_guild(session, post.guild_id)
+        question = self._guilds.question(post.pack, post.question_id)  # QuestionWithdrawn if gone
         pack = self._guilds.pack(post.pack)
-        question = pack.question(post.question_id)
-        assert question is not None, f"post {post.id} asks {post.question_id}, which left the bank"
         return PostPlan(
             post.id,
             post.guild_id,
@@ -616,4 +650,12 @@ class DailyService:
             )
 
 
-__all__ = ["DailyService", "PickOutcome", "PostPlan", "Reveal", "ScheduleRequest", "ScheduleView"]
+__all__ = [
+    "DailyService",
+    "PickOutcome",
+    "PostPlan",
+    "Reveal",
+    "ScheduleRequest",
+    "ScheduleView",
+    "WithdrawnPost",
+]

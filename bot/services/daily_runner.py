@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from bot.services.daily import DailyService, PostPlan, Reveal
+from bot.services.daily import DailyService, PostPlan, Reveal, WithdrawnPost
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,9 @@ class Publisher(Protocol):
 
     async def quiz_roundup(self, plan: PostPlan, results: list[tuple[int, int, int]]) -> None:
         """Post the scores of a whole quiz after its last round."""
+
+    async def withdrawn(self, post: WithdrawnPost) -> None:
+        """Tell a post's channel it closed without a reveal: its question left the bank."""
 
 
 RevealScheduler = Callable[[int, dt.datetime], None]
@@ -156,23 +159,39 @@ class DailyRunner:
         return changed
 
     async def recover(self, now: dt.datetime) -> None:
-        """After a start: finish posts interrupted mid-publish, catch up on reactions, reveal what
-        closed while the bot was down, and re-arm the reveal of every open post."""
+        """After a start: close posts whose question left the bank, finish posts interrupted
+        mid-publish, catch up on reactions, reveal what closed while the bot was down, and re-arm the
+        reveal of every open post. Each post is recovered on its own: one that fails is logged with
+        its id and the others still are."""
+        for post in await self.daily.close_withdrawn(now):
+            log.warning("post %s closed without a reveal: %s", post.post_id, post.reason)
+            await self._each(post.post_id, "telling its channel it closed", self._publisher.withdrawn(post))
         for plan in await self.daily.plans_in_states("posting"):
-            await self.publish(plan, resumed=True)
-        await self.reconcile_open_posts(now)
+            await self._each(plan.post_id, "finishing its publishing", self.publish(plan, resumed=True))
         for plan in await self.daily.plans_in_states("open"):
-            if plan.message_id is not None and plan.closes_at > now:
-                try:
-                    await self._publisher.decorate(plan, plan.message_id, fresh=False)
-                except PublishFault as fault:
-                    log.warning("post %s: %s", plan.post_id, fault.reason)
-            if plan.closes_at <= now:
-                await self.reveal(plan.post_id, now)
-            else:
-                self._schedule_reveal(plan.post_id, plan.closes_at)
+            await self._each(plan.post_id, "reading its reactions", self._catch_up(plan, now))
+        for plan in await self.daily.plans_in_states("open"):
+            await self._each(plan.post_id, "re-arming it", self._resume_open(plan, now))
         for plan in await self.daily.plans_in_states("scored"):
+            await self._each(plan.post_id, "revealing it", self.reveal(plan.post_id, now))
+
+    async def _resume_open(self, plan: PostPlan, now: dt.datetime) -> None:
+        if plan.message_id is not None and plan.closes_at > now:
+            try:
+                await self._publisher.decorate(plan, plan.message_id, fresh=False)
+            except PublishFault as fault:
+                log.warning("post %s: %s", plan.post_id, fault.reason)
+        if plan.closes_at <= now:
             await self.reveal(plan.post_id, now)
+        else:
+            self._schedule_reveal(plan.post_id, plan.closes_at)
+
+    @staticmethod
+    async def _each(post_id: int, step: str, work: Awaitable[object]) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("recovering post %s failed while %s; the other posts go on", post_id, step)
 
     async def catch_up(self, now: dt.datetime) -> None:
         """Post occurrences missed while the bot was down, if still inside the grace window."""
@@ -180,4 +199,7 @@ class DailyRunner:
             due = view.schedule.due(now, await self.daily.last_occurrence(view.id), view.changed_at)
             if due is not None:
                 log.info("schedule %s: posting the %s occurrence missed while offline", view.id, due[0])
-                await self.post_occurrence(view.id, due[0], now)
+                try:
+                    await self.post_occurrence(view.id, due[0], now)
+                except Exception:
+                    log.exception("schedule %s: the missed post failed; the other schedules go on", view.id)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import repo
-from bot.domain.pack import ExamPack
-from bot.errors import UserError
+from bot.domain.pack import ExamPack, Question
+from bot.errors import QuestionWithdrawn, UserError
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,14 @@ class GuildService:
         """The pack a server studies; outside a server, the default pack."""
         slug = self._default_pack if guild_id is None else (await self.config(guild_id, now)).pack
         return self.pack(slug)
+
+    def question(self, slug: str, question_id: str) -> Question:
+        """A question a post or mock stored; QuestionWithdrawn if it (or its pack) left the bank."""
+        pack = self._packs.get(slug)
+        question = None if pack is None else pack.question(question_id)
+        if question is None:
+            raise QuestionWithdrawn(f"question {question_id} of pack {slug} is no longer in the bank")
+        return question
 
     def pack(self, slug: str) -> ExamPack:
         try:

@@ -24,7 +24,7 @@ from bot.db.timestamps import as_utc
 from bot.domain.grading import is_correct
 from bot.domain.mock import MOCK_SIZES, MockReport, draw_mock, grade_mock, time_allowed
 from bot.domain.pack import ExamPack, Question, QuestionKind
-from bot.errors import NotFoundError, UserError
+from bot.errors import NotFoundError, QuestionWithdrawn, UserError
 from bot.services.guilds import GuildService
 from bot.services.keyed_locks import KeyedLocks
 
@@ -185,9 +185,8 @@ class MockService:
 
     async def _state(self, session: AsyncSession, row: MockSession) -> MockState:
         pack = self._guilds.pack(row.pack)
-        questions = tuple(
-            q for q in (pack.question(qid) for qid in row.question_ids.split(",")) if q is not None
-        )
+        # QuestionWithdrawn if one left the bank: dropping it would shift every later answer.
+        questions = tuple(self._guilds.question(row.pack, qid) for qid in row.question_ids.split(","))
         answers = [""] * len(questions)
         flagged = [False] * len(questions)
         for answer in await repo.mock_answers(session, row.id):
@@ -361,6 +360,21 @@ class MockService:
             ],
         )
         return dataclasses.replace(state, finished_at=at)
+
+    async def close_withdrawn(self, now: dt.datetime) -> list[tuple[int, int]]:
+        """Close, ungraded, every running mock that asks a question (or pack) no longer in the bank;
+        (mock id, member) of each, so the member can be told."""
+        closed = []
+        async with self._sessions.begin() as session:
+            for row in await repo.unfinished_mocks(session):
+                try:
+                    for question_id in row.question_ids.split(","):
+                        self._guilds.question(row.pack, question_id)
+                except QuestionWithdrawn:
+                    if await repo.withdraw_mock(session, row.id, now):
+                        self._running.pop(row.id, None)
+                        closed.append((row.id, row.user_id))
+        return closed
 
     async def unfinished(self) -> list[tuple[int, dt.datetime]]:
         async with self._sessions.begin() as session:
