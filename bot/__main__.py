@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot import logs
-from bot.bank import InvalidQuestionBank, check_path, near_duplicates
+from bot.bank import InvalidQuestionBank, check_path, load_packs, near_duplicates
 from bot.bank.stats import format_stats
 from bot.config import Settings
 from bot.errors import ConfigurationError
@@ -28,6 +28,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     check = questions.add_parser("check", help="validate a pack folder or one question file")
     check.add_argument("path", nargs="?", type=Path, help="default: every pack in QUESTIONS_DIR")
+    check.add_argument(
+        "--database",
+        metavar="URL",
+        help="also report questions this database still refers to that are no longer in the bank",
+    )
     stats = questions.add_parser("stats", help="counts by domain, task, type, difficulty and key letter")
     stats.add_argument("pack", nargs="?", help="pack name (folder under QUESTIONS_DIR) or path")
     db = commands.add_parser("db", help="database maintenance").add_subparsers(dest="action", required=True)
@@ -42,7 +47,7 @@ def _settings() -> Settings:
         raise ConfigurationError(f"invalid configuration:\n{exc}") from exc
 
 
-def _check(settings: Settings, path: Path | None) -> int:
+def _check(settings: Settings, path: Path | None, database: str | None = None) -> int:
     targets = (
         [path] if path is not None else sorted(p.parent for p in settings.questions_dir.glob("*/pack.yaml"))
     )
@@ -64,10 +69,38 @@ def _check(settings: Settings, path: Path | None) -> int:
             print(problem, file=sys.stderr)
         if not similar:
             print(f"{target}: OK, {len(pack.questions)} questions ({pack.blueprint.code})")
+    if database is not None:
+        failed += asyncio.run(_check_in_use(database, settings.questions_dir))
     if failed:
         print(f"{failed} problem(s) found", file=sys.stderr)
         return 1
     return 0
+
+
+async def _check_in_use(url: str, questions_dir: Path) -> int:
+    """Questions a database refers to (statistics, posts, mocks) that the bank no longer holds: they
+    should have been retired (``retired: true``), not deleted. Returns how many."""
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.db import repo
+    from bot.db.engine import create_engine
+
+    packs = load_packs(questions_dir)
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection, AsyncSession(bind=connection) as session:
+            uses = await repo.questions_in_use(session)
+    finally:
+        await engine.dispose()
+    missing = sorted(k for k in uses if k[0] not in packs or packs[k[0]].question(k[1]) is None)
+    for pack, question_id in missing:
+        counts = ", ".join(f"{n} {what}" for what, n in sorted(uses[(pack, question_id)].items()))
+        print(
+            f"{questions_dir / pack}: question {question_id} is gone from the bank but the database still "
+            f"refers to it ({counts}): put it back marked `retired: true` instead of deleting it",
+            file=sys.stderr,
+        )
+    return len(missing)
 
 
 def _stats(settings: Settings, name: str | None) -> int:
@@ -99,7 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = _settings()
         if args.command == "questions":
-            return _check(settings, args.path) if args.action == "check" else _stats(settings, args.pack)
+            if args.action == "check":
+                return _check(settings, args.path, args.database)
+            return _stats(settings, args.pack)
         logs.configure(
             settings.log_level, [settings.discord_token.get_secret_value()] if settings.discord_token else []
         )

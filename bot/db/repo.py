@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -576,6 +577,26 @@ async def finish_mock(
     values = {"mock_id": session_id, "finished_at": now, "correct": correct, "scaled_score": scaled_score}
     result = await _core(session, _FINISH_MOCK, values)
     return bool(getattr(result, "rowcount", 0))
+
+
+async def questions_in_use(session: AsyncSession) -> dict[tuple[str, str], Counter[str]]:
+    """Every (pack, question id) the database refers to, with how many attempts, posts and mocks do."""
+    uses: dict[tuple[str, str], Counter[str]] = {}
+    for what, query in (
+        (
+            "attempts",
+            select(Attempt.pack, Attempt.question_id, func.count()).group_by(
+                Attempt.pack, Attempt.question_id
+            ),
+        ),
+        ("posts", select(Post.pack, Post.question_id, func.count()).group_by(Post.pack, Post.question_id)),
+    ):
+        for pack, question_id, count in await session.execute(query):
+            uses.setdefault((pack, question_id), Counter())[what] += count
+    for pack, question_ids in await session.execute(select(MockSession.pack, MockSession.question_ids)):
+        for question_id in question_ids.split(","):
+            uses.setdefault((pack, question_id), Counter())["mocks"] += 1
+    return uses
 
 
 async def withdraw_mock(session: AsyncSession, session_id: int, now: dt.datetime) -> bool:

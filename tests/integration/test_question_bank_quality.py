@@ -1,4 +1,4 @@
-"""The shipped MLS-C01 bank follows its blueprint and has no pattern a member could game."""
+"""Every shipped bank follows its blueprint, has no pattern a member could game, and asks no fact twice."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from bot.bank import load_packs
+from bot.bank import load_packs, near_duplicates
 from bot.bank.stats import pack_stats
 from bot.config import SHIPPED_QUESTIONS
 from bot.domain.pack import QuestionKind
@@ -32,9 +32,17 @@ RETIRED_FOR_NEW_BUILDS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def pack():
-    return load_packs(SHIPPED_QUESTIONS)["mls-c01"]
+#: Each shipped pack, with the share of multiple-response questions its exam guide calls for.
+MULTIPLE_RESPONSE_SHARE = {"mls-c01": (0.15, 0.20), "aip-c01": (0.15, 0.25)}
+
+
+@pytest.fixture(scope="module", params=sorted(MULTIPLE_RESPONSE_SHARE))
+def pack(request):
+    return load_packs(SHIPPED_QUESTIONS)[request.param]
+
+
+def test_every_shipped_pack_is_checked_here() -> None:
+    assert sorted(load_packs(SHIPPED_QUESTIONS)) == sorted(MULTIPLE_RESPONSE_SHARE)
 
 
 def test_bank_size_and_blueprint_proportions(pack) -> None:
@@ -49,7 +57,8 @@ def test_bank_size_and_blueprint_proportions(pack) -> None:
 def test_multiple_response_share(pack) -> None:
     stats = pack_stats(pack)
     share = stats.by_kind["multiple"] / stats.total
-    assert 0.15 <= share <= 0.20
+    low, high = MULTIPLE_RESPONSE_SHARE[pack.slug]
+    assert low <= share <= high
     assert all(len(q.options) >= 5 for q in pack.active_questions if q.kind is QuestionKind.MULTIPLE)
 
 
@@ -94,8 +103,13 @@ def test_no_retired_or_closed_service_is_a_correct_answer(pack) -> None:
     assert not offenders
 
 
+def test_no_two_questions_test_the_same_fact(pack) -> None:
+    assert [str(p) for p in near_duplicates(SHIPPED_QUESTIONS / pack.slug)] == []
+
+
 def test_ids_are_stable_and_name_their_task(pack) -> None:
+    prefix = pack.slug.split("-")[0]
     for q in pack.questions:
-        assert q.id.startswith(f"mls-{q.task_id}-"), q.id
+        assert q.id.startswith(f"{prefix}-{q.task_id}-"), q.id
     counts = Counter(q.id for q in pack.questions)
     assert max(counts.values()) == 1

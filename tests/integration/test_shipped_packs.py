@@ -28,3 +28,19 @@ def test_every_mls_c01_domain_has_single_and_multiple_response_questions() -> No
         kinds = [q.kind for q in pack.active_questions if q.domain_id == domain.id]
         assert kinds.count(QuestionKind.SINGLE) >= 3, domain.id
     assert sum(q.kind is QuestionKind.MULTIPLE for q in pack.active_questions) >= 2
+
+
+def test_aip_c01_blueprint_is_the_live_exam() -> None:
+    pack = load_packs(SHIPPED_QUESTIONS)["aip-c01"]
+    bp = pack.blueprint
+    assert (bp.code, bp.retired_on) == ("AIP-C01", None)
+    assert [(d.id, d.weight) for d in bp.domains] == [("1", 31), ("2", 26), ("3", 20), ("4", 12), ("5", 11)]
+    assert [len(d.tasks) for d in bp.domains] == [6, 5, 4, 3, 2]
+    assert (bp.questions, bp.minutes, bp.scale.minimum, bp.scale.maximum, bp.scale.passing) == (
+        75,
+        180,
+        100,
+        1000,
+        750,
+    )
+    assert [pack.count_by_domain()[d.id] for d in bp.domains] == [62, 52, 40, 24, 22]
