@@ -20,7 +20,7 @@ from bot.db import repo
 from bot.discord.pacing import GlobalRequestPacer
 from bot.discord.replies import reply_privately
 from bot.domain.pack import ExamPack
-from bot.errors import UserError
+from bot.errors import UserError, echo
 from bot.scheduler import DailyJobs, utcnow
 from bot.services.daily import DailyService
 from bot.services.daily_runner import DailyRunner
@@ -71,7 +71,7 @@ class StudyTree(app_commands.CommandTree["StudyBot"]):
         elif isinstance(error, app_commands.CommandOnCooldown):
             message = f"You asked a moment ago: try again in {math.ceil(error.retry_after)} s."
         elif isinstance(error, app_commands.TransformerError):
-            message = f"`{error.value}` is not a valid value here."
+            message = f"{echo(error.value)} is not a valid value here."
         elif isinstance(error, app_commands.CheckFailure):
             message = str(error) or "You cannot use this command here."
         else:

@@ -1,5 +1,17 @@
 """Typed errors shared by every layer. No discord import here: services raise, the shell renders."""
 
+#: How much of a member's own input an error message repeats back to them.
+ECHO_LIMIT = 60
+
+
+def echo(value: object, limit: int = ECHO_LIMIT) -> str:
+    """A member's input, quoted back as inline code: on one line, without backticks that would break
+    out of the code span, and cut to ``limit`` characters (a reply has room for 2,000)."""
+    text = " ".join(str(value).replace("`", "'").split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f"`{text}`" if text else "(nothing)"
+
 
 class StudyBotError(Exception):
     """Base class for the bot's own errors."""

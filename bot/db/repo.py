@@ -841,6 +841,11 @@ async def rows_of_user(session: AsyncSession, user_id: int) -> dict[str, list[di
     out[MockAnswer.__tablename__] = [
         {c.key: getattr(r, c.key) for c in MockAnswer.__table__.columns} for r in answers
     ]
+    # Schedules are a server's, not the member's: only that this member created them.
+    created = (await session.scalars(select(Schedule).where(Schedule.created_by == user_id))).all()
+    out["schedules_created"] = [
+        {"guild_id": s.guild_id, "channel_id": s.channel_id, "created_at": s.created_at} for s in created
+    ]
     return out
 
 
@@ -848,6 +853,8 @@ async def delete_user(session: AsyncSession, user_id: int) -> None:
     for model in USER_TABLES:
         await session.execute(delete(model).where(model.user_id == user_id))
     await session.execute(delete(MockSession).where(MockSession.user_id == user_id))  # answers cascade
+    # The server keeps its schedules; who made them is the member's to erase.
+    await session.execute(update(Schedule).where(Schedule.created_by == user_id).values(created_by=0))
 
 
 async def last_score_reset(session: AsyncSession, guild_id: int) -> dt.datetime | None:

@@ -9,9 +9,14 @@ import discord
 
 log = logging.getLogger(__name__)
 
+#: Discord refuses a message over 2,000 characters (and the interaction then fails).
+MAX_CONTENT = 2000
+
 
 async def reply_privately(interaction: discord.Interaction[Any], message: str) -> None:
     """Answer with an ephemeral message, whether or not the interaction was already acknowledged."""
+    if len(message) > MAX_CONTENT:  # a last line of defence: messages quote input through errors.echo
+        message = message[: MAX_CONTENT - 1] + "…"
     try:
         if interaction.response.is_done():
             await interaction.followup.send(message, ephemeral=True)

@@ -11,7 +11,7 @@ import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.errors import UserError
+from bot.errors import UserError, echo
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALL_DAYS = frozenset(range(7))
@@ -25,10 +25,12 @@ _TIME = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})\s*$")
 def parse_time_of_day(text: str) -> dt.time:
     match = _TIME.match(text)
     if not match:
-        raise UserError(f"`{text}` is not a time of day. Use 24-hour HH:MM, for example 09:00 or 18:30.")
+        raise UserError(f"{echo(text)} is not a time of day. Use 24-hour HH:MM, for example 09:00 or 18:30.")
     hour, minute = int(match[1]), int(match[2])
     if hour > 23 or minute > 59:
-        raise UserError(f"`{text}` is not a time of day: hours go from 00 to 23 and minutes from 00 to 59.")
+        raise UserError(
+            f"{echo(text)} is not a time of day: hours go from 00 to 23 and minutes from 00 to 59."
+        )
     return dt.time(hour, minute)
 
 
@@ -37,8 +39,8 @@ def parse_timezone(name: str) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(name.strip())
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise UserError(
-            f"`{name}` is not a timezone I know. Use an IANA name such as Europe/London, America/New_York "
-            "or Asia/Kolkata (the option suggests names as you type)."
+            f"{echo(name)} is not a timezone I know. Use an IANA name such as Europe/London, "
+            "America/New_York or Asia/Kolkata (the option suggests names as you type)."
         ) from None
 
 
@@ -62,7 +64,7 @@ def parse_weekdays(text: str) -> frozenset[int]:
             numbers = [WEEKDAY_NAMES.index(b[:3]) for b in bounds]
         except ValueError:
             raise UserError(
-                f"`{part}` is not a day. Use mon, tue, wed, thu, fri, sat, sun, ranges like mon-fri, "
+                f"{echo(part)} is not a day. Use mon, tue, wed, thu, fri, sat, sun, ranges like mon-fri, "
                 "or one of daily, weekdays, weekends."
             ) from None
         if len(numbers) == 1:
@@ -72,7 +74,7 @@ def parse_weekdays(text: str) -> frozenset[int]:
             span = range(start, end + 1) if start <= end else [*range(start, 7), *range(end + 1)]
             days.update(span)
         else:
-            raise UserError(f"`{part}` is not a day range; write it like mon-fri.")
+            raise UserError(f"{echo(part)} is not a day range; write it like mon-fri.")
     if not days:
         raise UserError("Pick at least one day, for example mon-fri or daily.")
     return frozenset(days)

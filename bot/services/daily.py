@@ -29,7 +29,7 @@ from bot.domain.schedule import (
 )
 from bot.domain.scoring import Source, Streak, advance_streak, points_for
 from bot.domain.selection import next_question
-from bot.errors import NotFoundError, QuestionWithdrawn, UserError
+from bot.errors import NotFoundError, QuestionWithdrawn, UserError, echo
 from bot.services.answer_batch import PickBatcher, PickEvent
 from bot.services.guilds import GuildService
 
@@ -163,7 +163,9 @@ class DailyService:
         zone = parse_timezone(request.timezone)
         weekdays = parse_weekdays(request.days)
         if request.answer_mode not in ANSWER_MODES:
-            raise UserError(f"Answers are taken by `reactions` or `buttons`, not `{request.answer_mode}`.")
+            raise UserError(
+                f"Answers are taken by `reactions` or `buttons`, not {echo(request.answer_mode)}."
+            )
         window_minutes = None
         if request.window_hours is not None:
             if not 0 < request.window_hours * 60 <= MAX_WINDOW.total_seconds() / 60:
@@ -206,7 +208,9 @@ class DailyService:
         unknown = [d for d in wanted if d not in known]
         if unknown:
             listing = ", ".join(f"{d.id} ({d.name})" for d in pack.blueprint.domains)
-            raise UserError(f"Unknown domain {', '.join(unknown)}. {pack.blueprint.code} has {listing}.")
+            raise UserError(
+                f"Unknown domain {echo(', '.join(unknown))}. {pack.blueprint.code} has {listing}."
+            )
         return wanted
 
     async def list_schedules(self, guild_id: int) -> list[ScheduleView]:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import repo
 from bot.domain.pack import ExamPack, Question
-from bot.errors import QuestionWithdrawn, UserError
+from bot.errors import QuestionWithdrawn, UserError, echo
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ class GuildService:
             return self._packs[slug]
         except KeyError:
             known = ", ".join(sorted(self._packs))
-            raise UserError(f"There is no exam pack called `{slug}`. Packs available: {known}.") from None
+            raise UserError(f"There is no exam pack called {echo(slug)}. Packs available: {known}.") from None
 
     @property
     def packs(self) -> dict[str, ExamPack]:

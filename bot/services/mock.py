@@ -24,7 +24,7 @@ from bot.db.timestamps import as_utc
 from bot.domain.grading import is_correct
 from bot.domain.mock import MOCK_SIZES, MockReport, draw_mock, grade_mock, time_allowed
 from bot.domain.pack import ExamPack, Question, QuestionKind
-from bot.errors import NotFoundError, QuestionWithdrawn, UserError
+from bot.errors import NotFoundError, QuestionWithdrawn, UserError, echo
 from bot.services.guilds import GuildService
 from bot.services.keyed_locks import KeyedLocks
 
@@ -143,7 +143,7 @@ class MockService:
         pack = await self._guilds.pack_for(guild_id, now)
         if domain_id is not None and pack.blueprint.domain(domain_id) is None:
             listing = ", ".join(f"{d.id} ({d.name})" for d in pack.blueprint.domains)
-            raise UserError(f"Unknown domain `{domain_id}`. {pack.blueprint.code} has {listing}.")
+            raise UserError(f"Unknown domain {echo(domain_id)}. {pack.blueprint.code} has {listing}.")
         # One start at a time per member: a double-clicked command must not open two mocks.
         async with self._locks.hold(("member", user_id)):
             known = await repo.before_new_mock(self._sessions, user_id, guild_id, pack.slug)

@@ -26,7 +26,7 @@ from bot.domain.progress import (
     readiness,
     weakest_tasks,
 )
-from bot.errors import UserError
+from bot.errors import UserError, echo
 from bot.services.guilds import GuildService
 
 BOARD_SIZE = 10
@@ -101,7 +101,7 @@ class ProgressService:
         pack = await self._guilds.pack_for(guild_id, now)
         if domain_id is not None and pack.blueprint.domain(domain_id) is None:
             raise UserError(
-                f"Unknown domain `{domain_id[:40]}`; {pack.blueprint.code} has domains "
+                f"Unknown domain {echo(domain_id)}; {pack.blueprint.code} has domains "
                 + ", ".join(f"{d.id} ({d.name})" for d in pack.blueprint.domains)
                 + "."
             )

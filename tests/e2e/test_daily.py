@@ -45,7 +45,7 @@ async def test_admin_commands_and_their_errors(emulator, studybot) -> None:
         ({"time": "25:61"}, "not a time of day"),
         ({"time": "09:00", "timezone": "Europe/Atlantis"}, "not a timezone"),
         ({"time": "09:00", "days": "funday"}, "not a day"),
-        ({"time": "09:00", "domains": "7"}, "Unknown domain 7"),
+        ({"time": "09:00", "domains": "7"}, "Unknown domain `7`"),
     ]:
         reply = await schedule(admin, channel, **options)
         assert reply.ephemeral and words in reply.content, reply.content
@@ -280,3 +280,14 @@ async def test_a_server_that_invited_the_bot_back_gets_its_schedules_back_even_w
     emulator.guild_becomes_available(guild)
     await emulator.wait_until(lambda: not bot.get_guild(guild.id).unavailable, what="the server arrives")
     assert bot.jobs.scheduler.get_job(daily_job_id(view.id)) is not None
+
+
+async def test_a_huge_option_value_gets_a_short_private_error(emulator, studybot) -> None:
+    _, channel, admin, _ = study_server(emulator)
+    await studybot.start()
+    huge = "9" * 2100 + "`**@everyone**"
+    reply = await schedule(admin, channel, time=huge)
+    assert reply.ephemeral and "is not a time of day" in reply.content
+    assert len(reply.content) < 300 and "@everyone" not in reply.content
+    reply = await schedule(admin, channel, time="09:00", days="`" + "x" * 3000)
+    assert reply.ephemeral and "is not a day" in reply.content and len(reply.content) < 400

@@ -6,7 +6,9 @@ import asyncio
 import json
 
 import pytest
+from sqlalchemy import select
 
+from bot.db.models import Schedule
 from bot.scheduler import reveal_job_id
 from tests.e2e.daily_helpers import (
     is_reveal,
@@ -142,6 +144,18 @@ async def test_export_delete_and_reset(emulator, studybot) -> None:
     assert "archived and reset 1 member" in cleared.content
     board = await run(bob, "leaderboard", channel, period="all")
     assert "A new season started <t:" in board.embeds[0]["description"]
+
+    # the admin's export names the schedule they made; erasing them keeps the server's schedule
+    await run(admin, "privacy export", channel)
+    dm = await emulator.wait_for_message(channel=admin.dm_channel, predicate=lambda m: bool(m.attachments))
+    assert [s["channel_id"] for s in json.loads(dm.attachments[0].data)["tables"]["schedules_created"]] == [
+        channel.id
+    ]
+    ask = await run(admin, "privacy delete", channel)
+    await (await admin.click(ask, "Delete my data")).response()
+    async with bot.sessions() as session:
+        (kept,) = (await session.scalars(select(Schedule))).all()
+    assert kept.channel_id == channel.id and kept.created_by == 0
 
 
 async def test_board_errors_are_private_and_domains_are_suggested(emulator, studybot) -> None:
