@@ -55,6 +55,10 @@ def bot_intents() -> discord.Intents:
     return intents
 
 
+#: Permissions as Discord's own settings name them (its API calls Manage Server "manage_guild").
+PERMISSION_NAMES = {"manage_guild": "Manage Server", "manage_messages": "Manage Messages"}
+
+
 class StudyTree(app_commands.CommandTree["StudyBot"]):
     async def on_error(
         self, interaction: discord.Interaction[StudyBot], error: app_commands.AppCommandError
@@ -63,9 +67,8 @@ class StudyTree(app_commands.CommandTree["StudyBot"]):
         if isinstance(original, UserError):
             message = original.message
         elif isinstance(error, app_commands.MissingPermissions):
-            message = (
-                "You need the " + ", ".join(error.missing_permissions).replace("_", " ") + " permission."
-            )
+            names = [PERMISSION_NAMES.get(p, p.replace("_", " ").title()) for p in error.missing_permissions]
+            message = f"You need the {', '.join(names)} permission here."
         elif isinstance(error, app_commands.NoPrivateMessage):
             message = "This command works in a server, not in direct messages."
         elif isinstance(error, app_commands.CommandOnCooldown):

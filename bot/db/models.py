@@ -73,6 +73,8 @@ class Schedule(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     # When its time, days or pause last changed: an occurrence before that was never due.
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # The exam this channel studies; None: the server's default exam at the time of each post.
+    pack: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class Post(Base):
@@ -199,8 +201,10 @@ _BOARD = ("guild_id", "period", "period_start", "domain_id")
 class PeriodStat(Base):
     """Leaderboard totals per member, maintained as answers are graded, so a board never scans answers.
 
-    One row per (server, member, period, period start, domain); domain "" is all domains. Periods are
-    week (from Monday), month and all (start 1970-01-01), in the server's timezone.
+    One row per (server, member, period, period start, board): board "" is the overall board (points
+    and accuracy across every exam); a domain board is "<pack>:<domain id>", since each exam numbers
+    its own domains. Periods are week (from Monday), month and all (start 1970-01-01), in the server's
+    timezone.
     """
 
     __tablename__ = "period_stats"

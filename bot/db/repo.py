@@ -610,12 +610,13 @@ async def withdraw_mock(session: AsyncSession, session_id: int, now: dt.datetime
 
 
 async def mock_history(
-    session: AsyncSession, user_id: int, guild_id: int | None, limit: int
+    session: AsyncSession, user_id: int, guild_id: int | None, pack: str, limit: int
 ) -> list[MockSession]:
     query = (
         select(MockSession)
         .where(
             MockSession.user_id == user_id,
+            MockSession.pack == pack,
             MockSession.guild_id.is_not_distinct_from(guild_id),
             MockSession.scaled_score.is_not(None),  # not one closed ungraded
         )
@@ -810,17 +811,31 @@ async def recent_attempts(session: AsyncSession, user_id: int, pack: str, limit:
 
 
 async def member_attempts_since(
-    session: AsyncSession, guild_id: int, user_id: int, since: dt.datetime
+    session: AsyncSession, guild_id: int, user_id: int, pack: str, since: dt.datetime
 ) -> list[Attempt]:
     query = select(Attempt).where(
-        Attempt.guild_id == guild_id, Attempt.user_id == user_id, Attempt.answered_at >= since
+        Attempt.guild_id == guild_id,
+        Attempt.user_id == user_id,
+        Attempt.answered_at >= since,
+        Attempt.pack == pack,
     )
     return list((await session.scalars(query)).all())
 
 
-async def finished_mocks(session: AsyncSession, user_id: int, guild_id: int | None) -> list[MockSession]:
+async def latest_practised_pack(session: AsyncSession, guild_id: int | None, user_id: int) -> str | None:
+    """The exam of the member's latest answer in this server (any server, outside one)."""
+    query = select(Attempt.pack).where(Attempt.user_id == user_id)
+    if guild_id is not None:
+        query = query.where(Attempt.guild_id == guild_id)
+    return await session.scalar(query.order_by(Attempt.answered_at.desc(), Attempt.id.desc()).limit(1))
+
+
+async def finished_mocks(
+    session: AsyncSession, user_id: int, guild_id: int | None, pack: str
+) -> list[MockSession]:
     query = select(MockSession).where(
         MockSession.user_id == user_id,
+        MockSession.pack == pack,
         MockSession.guild_id.is_not_distinct_from(guild_id),
         MockSession.scaled_score.is_not(None),  # graded: not one closed ungraded
     )

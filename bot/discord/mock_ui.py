@@ -10,7 +10,7 @@ import discord
 
 from bot.discord.render import CHOOSE_WORDS, EMBED_COLOUR, timestamp
 from bot.domain.grading import LETTER_EMOJI, is_correct
-from bot.domain.pack import QuestionKind
+from bot.domain.pack import ExamPack, QuestionKind
 from bot.services.mock import MockState, MockSummary
 
 PREFIX = "studybot:mock"
@@ -261,8 +261,9 @@ def review_view(state: MockState, index: int) -> MockView:
     return view
 
 
-def history_embed(summaries: list[MockSummary], passing: int) -> discord.Embed:
-    embed = discord.Embed(title="Your mock exams", colour=EMBED_COLOUR)
+def history_embed(summaries: list[MockSummary], pack: ExamPack) -> discord.Embed:
+    passing = pack.blueprint.scale.passing
+    embed = discord.Embed(title=f"Your {pack.blueprint.code} mock exams", colour=EMBED_COLOUR)
     if not summaries:
         embed.description = "No finished mocks yet. `/mock start` begins one."
         return embed

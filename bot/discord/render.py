@@ -136,6 +136,8 @@ def schedule_line(view: ScheduleView, now: dt.datetime) -> str:
     s = view.schedule
     window = "until the next post" if s.window is None else f"for {s.window.total_seconds() / 3600:g} h"
     domains = f"domains {', '.join(view.domains)}" if view.domains else "all domains"
+    if view.pack is not None:
+        domains = f"{view.pack.upper()} {domains}"
     head = f"<#{view.channel_id}> at {s.time_of_day:%H:%M} {s.timezone}, {view.days_text}"
     head += f", open {window}, {domains}, answers by {view.answer_mode}"
     if view.paused:

@@ -21,6 +21,15 @@ RECENT_ANSWERS = 200  # readiness looks at this many of the member's latest answ
 WEAK_TASK_MIN_ATTEMPTS = 3
 
 
+#: The overall board: points and accuracy across every exam the server studies.
+OVERALL_BOARD = ""
+
+
+def domain_board(pack: str, domain_id: str) -> str:
+    """The key of one exam's domain board: exams number their domains independently."""
+    return f"{pack}:{domain_id}"
+
+
 def period_starts(now: dt.datetime, timezone: str) -> dict[str, dt.date]:
     """The first local day of the current week (Monday), month and all time, in the server's zone."""
     today = now.astimezone(zoneinfo.ZoneInfo(timezone)).date()

@@ -16,7 +16,7 @@ from bot.db.models import Answer, Post, Schedule
 from bot.db.timestamps import as_utc
 from bot.domain.grading import Pick, is_correct, pick_from_reactions
 from bot.domain.pack import ExamPack, Question
-from bot.domain.progress import period_starts
+from bot.domain.progress import domain_board, period_starts
 from bot.domain.schedule import (
     MAX_WINDOW,
     DailySchedule,
@@ -47,6 +47,7 @@ class ScheduleRequest:
     window_hours: float | None = None
     domains: str | None = None
     answer_mode: str = "reactions"
+    exam: str | None = None  # None: the server's default exam at each post
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class ScheduleView:
     paused: bool
     pause_reason: str | None
     changed_at: dt.datetime  # when its time, days or pause last changed
+    pack: str | None = None  # the schedule's own exam; None: the server's default
 
     @property
     def days_text(self) -> str:
@@ -136,6 +138,7 @@ def _view(row: Schedule) -> ScheduleView:
         row.paused,
         row.pause_reason,
         as_utc(row.changed_at),
+        row.pack,
     )
 
 
@@ -173,7 +176,7 @@ class DailyService:
             window_minutes = max(1, round(request.window_hours * 60))
             if window_minutes < 5:
                 raise UserError("The answer window must be at least 5 minutes (0.09 hours).")
-        pack = await self._guilds.pack_for(guild_id, now)
+        pack = await self._guilds.exam_for(guild_id, request.exam, now)
         domains = self._parse_domains(pack, request.domains)
 
         async with self._sessions.begin() as session:
@@ -192,6 +195,7 @@ class DailyService:
             row.window_minutes = window_minutes
             row.domains = ",".join(domains)
             row.answer_mode = request.answer_mode
+            row.pack = pack.slug if request.exam else None
             row.paused, row.pause_reason = False, None
             row.changed_at = now
             await session.flush()
@@ -294,6 +298,7 @@ class DailyService:
             now,
             view.schedule.closes_at(now),
             {"schedule_id": view.id, "occurrence": day, "kind": kind, "answer_mode": view.answer_mode},
+            view.pack,
         )
 
     async def _insert_post(
@@ -304,9 +309,10 @@ class DailyService:
         now: dt.datetime,
         closes_at: dt.datetime,
         values: dict[str, object],
+        pack_slug: str | None = None,
     ) -> PostPlan | None:
-        config = await self._guilds.config(guild_id, now)
-        pack = self._guilds.pack(config.pack)
+        """Claim a post of ``pack_slug``'s exam (default: the server's) and choose its question."""
+        pack = self._guilds.pack(pack_slug or (await self._guilds.config(guild_id, now)).pack)
         async with self._sessions.begin() as session:
             asked = await repo.asked_question_ids(session, guild_id, pack.slug)
             question = next_question(pack, asked, self._rng, domains or None)
@@ -346,12 +352,19 @@ class DailyService:
             return as_utc(post.closes_at) + window * (post.rounds - post.round)
 
     async def start_quiz(
-        self, guild_id: int, channel_id: int, domain_id: str | None, rounds: int, now: dt.datetime
+        self,
+        guild_id: int,
+        channel_id: int,
+        domain_id: str | None,
+        rounds: int,
+        now: dt.datetime,
+        exam: str | None = None,
     ) -> PostPlan:
         if not 1 <= rounds <= MAX_QUIZ_ROUNDS:
             raise UserError(f"A quiz has 1 to {MAX_QUIZ_ROUNDS} rounds.")
         config = await self._guilds.config(guild_id, now)
-        domains = self._parse_domains(self._guilds.pack(config.pack), domain_id)
+        pack = await self._guilds.exam_for(guild_id, exam, now)
+        domains = self._parse_domains(pack, domain_id)
         window = dt.timedelta(seconds=config.quiz_window_seconds)
         plan = await self._insert_post(
             guild_id,
@@ -360,6 +373,7 @@ class DailyService:
             now,
             now + window,
             {"kind": "quiz", "round": 1, "rounds": rounds, "answer_mode": "reactions"},
+            pack.slug,
         )
         assert plan is not None
         return plan
@@ -378,8 +392,8 @@ class DailyService:
                 "answer_mode": "reactions",
             }
             domains = tuple(d for d in post.domains.split(",") if d)
-            guild_id, channel_id = post.guild_id, post.channel_id
-        return await self._insert_post(guild_id, channel_id, domains, now, now + window, values)
+            guild_id, channel_id, pack_slug = post.guild_id, post.channel_id, post.pack
+        return await self._insert_post(guild_id, channel_id, domains, now, now + window, values, pack_slug)
 
     async def quiz_results(self, series_id: int) -> list[tuple[int, int, int]]:
         """(member, correct, answered) for a whole quiz, best first."""
@@ -628,7 +642,8 @@ class DailyService:
                 )
             )
             starts = period_starts(answered_at, timezone)
-            period_deltas.append((post.guild_id, user_id, question.domain_id, earned, correct, starts))
+            board = domain_board(post.pack, question.domain_id)
+            period_deltas.append((post.guild_id, user_id, board, earned, correct, starts))
             streak = Streak(*streaks.get(user_id, (0, 0, None)))
             if post.occurrence is not None:
                 streak = advance_streak(streak, post.occurrence, previous_day, correct)

@@ -124,9 +124,16 @@ class DailyRunner:
         return result
 
     async def start_quiz(
-        self, guild_id: int, channel_id: int, domain_id: str | None, rounds: int, now: dt.datetime
+        self,
+        guild_id: int,
+        channel_id: int,
+        domain_id: str | None,
+        rounds: int,
+        now: dt.datetime,
+        exam: str | None = None,
     ) -> PostPlan | None:
-        return await self.publish(await self.daily.start_quiz(guild_id, channel_id, domain_id, rounds, now))
+        plan = await self.daily.start_quiz(guild_id, channel_id, domain_id, rounds, now, exam)
+        return await self.publish(plan)
 
     async def _after_quiz_round(self, plan: PostPlan, now: dt.datetime) -> None:
         following = await self.daily.next_quiz_round(plan.post_id, now)

@@ -110,6 +110,38 @@ class GuildService:
             )
             row.left_at = None
 
+    def exam(self, text: str) -> ExamPack:
+        """The pack a member named, by folder name or exam code, in any case (``aip-c01``, ``AIP-C01``)."""
+        wanted = text.strip().casefold()
+        for slug, pack in self._packs.items():
+            if wanted in (slug.casefold(), pack.blueprint.code.casefold()):
+                return pack
+        raise UserError(f"There is no exam called {echo(text)}. {self.describe_packs()}")
+
+    def describe_packs(self) -> str:
+        """The packs the bot carries, live ones first, for messages that offer a choice."""
+        live = [p.blueprint.code for p in self.live_packs()]
+        retired = [p.blueprint.code for p in self._packs.values() if p.blueprint.retired_on is not None]
+        text = f"Live exams: {', '.join(live) or 'none'}."
+        return text + (f" Retired: {', '.join(retired)}." if retired else "")
+
+    def live_packs(self) -> list[ExamPack]:
+        return [p for _, p in sorted(self._packs.items()) if p.blueprint.retired_on is None]
+
+    async def set_pack(self, guild_id: int, slug: str, now: dt.datetime) -> None:
+        """The exam a server studies by default (schedules without their own exam, quizzes, mocks)."""
+        self.pack(slug)
+        async with self._sessions.begin() as session:
+            row = await repo.ensure_guild(
+                session, guild_id, pack=self._default_pack, timezone=self._default_timezone, now=now
+            )
+            row.pack = slug
+        self._forget(guild_id)
+
+    async def exam_for(self, guild_id: int | None, exam: str | None, now: dt.datetime) -> ExamPack:
+        """The exam a member named, or else the server's default exam."""
+        return self.exam(exam) if exam else await self.pack_for(guild_id, now)
+
     async def set_quiz_window(self, guild_id: int, seconds: int, now: dt.datetime) -> None:
         async with self._sessions.begin() as session:
             row = await repo.ensure_guild(

@@ -136,11 +136,17 @@ class MockService:
         return state
 
     async def start(
-        self, user_id: int, guild_id: int | None, size: int, domain_id: str | None, now: dt.datetime
+        self,
+        user_id: int,
+        guild_id: int | None,
+        size: int,
+        domain_id: str | None,
+        now: dt.datetime,
+        exam: str | None = None,
     ) -> MockState:
         if size not in MOCK_SIZES:
             raise UserError(f"A mock has {', '.join(map(str, MOCK_SIZES))} questions.")
-        pack = await self._guilds.pack_for(guild_id, now)
+        pack = await self._guilds.exam_for(guild_id, exam, now)
         if domain_id is not None and pack.blueprint.domain(domain_id) is None:
             listing = ", ".join(f"{d.id} ({d.name})" for d in pack.blueprint.domains)
             raise UserError(f"Unknown domain {echo(domain_id)}. {pack.blueprint.code} has {listing}.")
@@ -385,10 +391,12 @@ class MockService:
         for mock_id in [m for m, state in self._running.items() if state.user_id == user_id]:
             self._running.pop(mock_id, None)
 
-    async def history(self, user_id: int, guild_id: int | None, limit: int = 10) -> list[MockSummary]:
-        """The member's finished mocks in this server, newest first."""
+    async def history(
+        self, user_id: int, guild_id: int | None, pack: str, limit: int = 10
+    ) -> list[MockSummary]:
+        """The member's finished mocks of one exam in this server, newest first."""
         async with self._sessions.begin() as session:
-            rows = await repo.mock_history(session, user_id, guild_id, limit)
+            rows = await repo.mock_history(session, user_id, guild_id, pack, limit)
             return [
                 MockSummary(
                     r.id,

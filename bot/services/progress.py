@@ -17,11 +17,13 @@ from bot.db.timestamps import as_utc
 from bot.domain.pack import ExamPack
 from bot.domain.progress import (
     MIN_ANSWERS,
+    OVERALL_BOARD,
     PERIODS,
     RECENT_ANSWERS,
     Period,
     Readiness,
     TaskScore,
+    domain_board,
     period_starts,
     readiness,
     weakest_tasks,
@@ -56,6 +58,7 @@ class Board:
     caller: BoardRow | None
     minimum: int | None  # accuracy boards: answers needed to be ranked
     season_started: dt.datetime | None = None  # when an admin last reset the scores (empty boards only)
+    exam_code: str | None = None  # the exam of a domain board
 
 
 @dataclass(frozen=True)
@@ -91,29 +94,45 @@ class ProgressService:
         self._guilds = guilds
 
     async def check_board(
-        self, guild_id: int, period: str, by: str, domain_id: str | None, now: dt.datetime
-    ) -> None:
-        """Refuse a board that cannot be drawn, before anything is shown in the channel."""
+        self,
+        guild_id: int,
+        period: str,
+        by: str,
+        domain_id: str | None,
+        now: dt.datetime,
+        exam: str | None = None,
+    ) -> ExamPack:
+        """Refuse a board that cannot be drawn, before anything is shown in the channel; the exam whose
+        domain board it is (the server's default unless named)."""
         if period not in PERIODS:
             raise UserError("The period is week, month or all.")
         if by not in ("points", "accuracy"):
             raise UserError("Rank by points or accuracy.")
-        pack = await self._guilds.pack_for(guild_id, now)
+        pack = await self._guilds.exam_for(guild_id, exam, now)
         if domain_id is not None and pack.blueprint.domain(domain_id) is None:
             raise UserError(
                 f"Unknown domain {echo(domain_id)}; {pack.blueprint.code} has domains "
                 + ", ".join(f"{d.id} ({d.name})" for d in pack.blueprint.domains)
                 + "."
             )
+        return pack
 
     async def leaderboard(
-        self, guild_id: int, caller_id: int, period: str, by: str, domain_id: str | None, now: dt.datetime
+        self,
+        guild_id: int,
+        caller_id: int,
+        period: str,
+        by: str,
+        domain_id: str | None,
+        now: dt.datetime,
+        exam: str | None = None,
     ) -> Board:
-        await self.check_board(guild_id, period, by, domain_id, now)
+        """The server's board: overall (points and accuracy across every exam), or one exam's domain."""
+        pack = await self.check_board(guild_id, period, by, domain_id, now, exam)
         config = await self._guilds.config(guild_id, now)
         chosen = cast("Period", period)
         start = period_starts(now, config.timezone)[chosen]
-        domain = domain_id or ""
+        domain = OVERALL_BOARD if domain_id is None else domain_board(pack.slug, domain_id)
         minimum = MIN_ANSWERS[chosen] if by == "accuracy" else None
         async with self._sessions.begin() as session:
             if minimum is None:
@@ -139,22 +158,38 @@ class ProgressService:
                     caller = _row(0, mine)  # not ranked yet: too few answers
             # An empty board right after /scores reset should say why, not that nobody ever answered.
             season = None if rows else await repo.last_score_reset(session, guild_id)
-        return Board(chosen, by, domain_id, start, rows, caller, minimum, season)
+        exam_code = None if domain_id is None else pack.blueprint.code
+        return Board(chosen, by, domain_id, start, rows, caller, minimum, season, exam_code)
 
     async def forget_departed(self, guild_id: int, user_ids: list[int], now: dt.datetime) -> None:
         async with self._sessions.begin() as session:
             for user_id in user_ids:
                 await repo.forget_in_guild(session, guild_id, user_id, now)
 
-    async def member_progress(self, guild_id: int, user_id: int, now: dt.datetime) -> MemberProgress:
+    async def studied_exam(
+        self, guild_id: int | None, user_id: int, exam: str | None, now: dt.datetime
+    ) -> ExamPack:
+        """The exam a member named; else the one they practised most recently here; else the server's."""
+        if exam:
+            return self._guilds.exam(exam)
+        async with self._sessions.begin() as session:
+            latest = await repo.latest_practised_pack(session, guild_id, user_id)
+        if latest is not None and latest in self._guilds.packs:
+            return self._guilds.pack(latest)
+        return await self._guilds.pack_for(guild_id, now)
+
+    async def member_progress(
+        self, guild_id: int, user_id: int, now: dt.datetime, exam: str | None = None
+    ) -> MemberProgress:
+        """A member's progress in one exam (points and streaks are the server's, across exams)."""
         config = await self._guilds.config(guild_id, now)
-        pack = self._guilds.pack(config.pack)
+        pack = await self.studied_exam(guild_id, user_id, exam, now)
         async with self._sessions.begin() as session:
             tasks = await repo.member_task_stats(session, guild_id, user_id, pack.slug)
             member = await session.get(Member, (guild_id, user_id))
-            mocks = await repo.finished_mocks(session, user_id, guild_id)
+            mocks = await repo.finished_mocks(session, user_id, guild_id, pack.slug)
             since = now - dt.timedelta(weeks=TREND_WEEKS)
-            attempts = await repo.member_attempts_since(session, guild_id, user_id, since)
+            attempts = await repo.member_attempts_since(session, guild_id, user_id, pack.slug, since)
         by_domain: dict[str, list[int]] = {d.id: [0, 0] for d in pack.blueprint.domains}
         for t in tasks:
             if t.domain_id in by_domain:
@@ -205,11 +240,14 @@ class ProgressService:
             references,
         )
 
-    async def readiness(self, guild_id: int | None, user_id: int, now: dt.datetime) -> Readiness:
-        pack = await self._guilds.pack_for(guild_id, now)
+    async def readiness(
+        self, guild_id: int | None, user_id: int, now: dt.datetime, exam: str | None = None
+    ) -> tuple[ExamPack, Readiness]:
+        """The estimate for one exam (by default the one the member practised most recently)."""
+        pack = await self.studied_exam(guild_id, user_id, exam, now)
         async with self._sessions.begin() as session:
             recent = await repo.recent_attempts(session, user_id, pack.slug, RECENT_ANSWERS)
-        return readiness(pack.blueprint, ((a.domain_id, a.correct) for a in recent))
+        return pack, readiness(pack.blueprint, ((a.domain_id, a.correct) for a in recent))
 
     async def export(self, user_id: int) -> bytes:
         async with self._sessions.begin() as session:

@@ -26,8 +26,9 @@ async def test_start_identify_sync_and_exam(emulator, studybot, caplog) -> None:
     assert emulator.token not in caplog.text, "the token never reaches the logs, even at DEBUG"
     assert "invite: https://discord.com/oauth2/authorize" in caplog.text
 
-    reply = await (await alice.run_command("exam", channel=general)).response()
+    reply = await (await alice.run_command("exam show", channel=general)).response()
     assert reply.ephemeral
+    assert "MLS-C01 is retired" in reply.content and "Live exams: AIP-C01" in reply.content
     (embed,) = reply.embeds
     assert embed["title"] == "MLS-C01: AWS Certified Machine Learning – Specialty"
     assert "65 questions" in embed["description"] and "pass mark 750" in embed["description"]
@@ -51,7 +52,7 @@ async def test_serving_starts_once_every_server_has_arrived_or_is_in_an_outage(e
 
     assert not bot.is_ready(), "discord.py's quiet period is still running"
     assert bot.jobs.scheduler.running, "recovered and scheduling"
-    reply = await (await alice.run_command("exam", channel=general)).response()
+    reply = await (await alice.run_command("exam show", channel=general)).response()
     assert reply.embeds[0]["title"].startswith("MLS-C01")
 
 
@@ -77,8 +78,11 @@ async def test_exam_with_an_unknown_pack_answers_privately(emulator, studybot) -
     general = guild.add_text_channel("general")
     alice = guild.add_member("alice")
     await studybot.start()
-    reply = await (await alice.run_command("exam", channel=general, options={"pack": "nope"})).response()
+    reply = await (await alice.run_command("exam show", channel=general, options={"exam": "nope"})).response()
     assert reply.ephemeral
-    assert "no exam pack called `nope`" in reply.content
-    choices = await alice.autocomplete("exam", channel=general, focused="pack", value="mls")
-    assert [c["value"] for c in choices] == ["mls-c01"]
+    assert "no exam called `nope`" in reply.content and "Live exams: AIP-C01" in reply.content
+    choices = await alice.autocomplete("exam show", channel=general, focused="exam", value="")
+    assert [c["name"] for c in choices] == [
+        "AIP-C01: AWS Certified Generative AI Developer – Professional",
+        "MLS-C01: AWS Certified Machine Learning – Specialty (retired 2026-03-31)",
+    ]

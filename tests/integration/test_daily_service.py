@@ -41,7 +41,8 @@ async def test_bad_input_saves_nothing(daily) -> None:
         ({"time_of_day": "25:61"}, "not a time of day"),
         ({"timezone": "Mars/Base"}, "not a timezone"),
         ({"days": "someday"}, "not a day"),
-        ({"domains": "1,7"}, "Unknown domain 7"),
+        ({"domains": "1,7"}, "Unknown domain `7`"),
+        ({"exam": "nope"}, "no exam called `nope`"),
         ({"window_hours": 30}, "24 hours"),
     ]:
         request = ScheduleRequest(

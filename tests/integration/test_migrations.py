@@ -116,3 +116,34 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_
             assert (await connection.execute(text("PRAGMA busy_timeout"))).scalar() >= 1000
     finally:
         await engine.dispose()
+
+
+async def test_boards_stored_before_several_exams_stay_mls_c01_boards(tmp_path: Path) -> None:
+    engine = create_engine(url_for(tmp_path))
+    try:
+        await migrate.upgrade(engine, "0004", create_fresh=False)
+        async with engine.begin() as connection:
+            for domain in ("", "3"):
+                await connection.execute(
+                    text(
+                        "INSERT INTO period_stats (guild_id, user_id, period, period_start, domain_id,"
+                        " points, answered, correct, accuracy)"
+                        " VALUES (1, 2, 'all', '1970-01-01', :d, 10, 1, 1, 1000000)"
+                    ),
+                    {"d": domain},
+                )
+        await migrate.upgrade(engine)
+        async with engine.connect() as connection:
+            boards = (
+                await connection.execute(text("SELECT domain_id FROM period_stats ORDER BY 1"))
+            ).scalars()
+            assert list(boards) == ["", "mls-c01:3"], "the overall board stays; the domain board is MLS-C01's"
+            await connection.rollback()
+        await migrate.downgrade(engine, "0004")
+        async with engine.connect() as connection:
+            boards = (
+                await connection.execute(text("SELECT domain_id FROM period_stats ORDER BY 1"))
+            ).scalars()
+            assert list(boards) == ["", "3"]
+    finally:
+        await engine.dispose()

@@ -77,7 +77,7 @@ async def test_after_the_deadline_a_press_finishes_the_mock(mocks) -> None:
     finished = await mocks.get(state.id, ALICE, late)
     assert finished.finished_at == state.deadline and finished.report.correct == 0
     assert not await mocks.expire(state.id, late), "the deadline job finds nothing left to do"
-    history = await mocks.history(ALICE, GUILD)
+    history = await mocks.history(ALICE, GUILD, "mls-c01")
     assert [(h.asked, h.correct, h.scaled) for h in history] == [(10, 0, 100)]
 
 

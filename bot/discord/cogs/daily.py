@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.choices import domain_choices
+from bot.discord.choices import domain_choices, exam_choices
 from bot.discord.publisher import missing_permissions
 from bot.discord.render import schedule_line, timestamp
 from bot.domain.grading import EMOJI_LETTER
@@ -47,6 +47,7 @@ class DailyCog(commands.Cog):
         window_hours="How long answers stay open (default: until the next post, at most 24 h)",
         domains="Only these domain ids, comma-separated (default: all)",
         answers="How members answer (default: reactions)",
+        exam="The exam this channel studies (default: the server's, as it is at each post)",
     )
     @app_commands.checks.has_permissions(manage_guild=True)
     async def schedule(
@@ -59,6 +60,7 @@ class DailyCog(commands.Cog):
         window_hours: app_commands.Range[float, 0.1, 24.0] | None = None,
         domains: str | None = None,
         answers: Literal["reactions", "buttons"] = "reactions",
+        exam: str | None = None,
     ) -> None:
         assert interaction.guild is not None
         now = discord.utils.utcnow()
@@ -79,6 +81,7 @@ class DailyCog(commands.Cog):
             window_hours=window_hours,
             domains=domains,
             answer_mode=answers,
+            exam=exam,
         )
         view, replaced = await self.bot.daily_service.save_schedule(
             interaction.guild.id, request, interaction.user.id, now
@@ -102,8 +105,9 @@ class DailyCog(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=d, value=d) for d in DAY_SUGGESTIONS if current.lower() in d]
 
-    # Suggest the server pack's domains as the member types.
+    # Suggest the chosen exam's domains, and the exams, as the admin types.
     _domains = schedule.autocomplete("domains")(domain_choices)
+    _exams = schedule.autocomplete("exam")(exam_choices)
 
     @daily.command(name="list", description="Show this server's daily schedules")
     @app_commands.checks.has_permissions(manage_guild=True)

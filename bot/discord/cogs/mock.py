@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord import mock_ui
-from bot.discord.choices import domain_choices
+from bot.discord.choices import domain_choices, exam_choices
 from bot.discord.replies import reply_privately
 from bot.errors import UserError
 from bot.services.mock import MockClosed, MockState
@@ -31,16 +31,19 @@ class MockCog(commands.Cog):
 
     @mock.command(name="start", description="Start a private mock exam at the real exam's pace")
     @app_commands.describe(
-        questions="How many questions (default 10)", domain="Only one domain (default: all)"
+        questions="How many questions (default 10)",
+        domain="Only one domain (default: all)",
+        exam="Which exam (default: this server's)",
     )
     async def start(
         self,
         interaction: discord.Interaction[StudyBot],
         questions: Literal[10, 20, 30, 65] = 10,
         domain: str | None = None,
+        exam: str | None = None,
     ) -> None:
         state = await self.bot.mock_service.start(
-            interaction.user.id, interaction.guild_id, questions, domain, discord.utils.utcnow()
+            interaction.user.id, interaction.guild_id, questions, domain, discord.utils.utcnow(), exam
         )
         self.bot.jobs.arm_mock_deadline(state.id, state.deadline)
         await interaction.response.send_message(
@@ -50,8 +53,9 @@ class MockCog(commands.Cog):
             ephemeral=True,
         )
 
-    # Suggest the server pack's domains as the member types.
+    # Suggest the chosen exam's domains, and the exams, as the member types.
     _domains = start.autocomplete("domain")(domain_choices)
+    _exams = start.autocomplete("exam")(exam_choices)
 
     @mock.command(name="resume", description="Bring back your running mock in a fresh message")
     async def resume(self, interaction: discord.Interaction[StudyBot]) -> None:
@@ -66,12 +70,16 @@ class MockCog(commands.Cog):
             embed=mock_ui.question_embed(state), view=mock_ui.question_view(state), ephemeral=True
         )
 
-    @mock.command(name="history", description="Your past mocks with their scores and trend")
-    async def history(self, interaction: discord.Interaction[StudyBot]) -> None:
-        summaries = await self.bot.mock_service.history(interaction.user.id, interaction.guild_id)
-        pack = await self.bot.guild_service.pack_for(interaction.guild_id, discord.utils.utcnow())
-        embed = mock_ui.history_embed(summaries, pack.blueprint.scale.passing)
+    @mock.command(name="history", description="Your past mocks of one exam with their scores and trend")
+    @app_commands.describe(exam="Which exam (default: the one you practised most recently)")
+    async def history(self, interaction: discord.Interaction[StudyBot], exam: str | None = None) -> None:
+        user, guild_id = interaction.user.id, interaction.guild_id
+        pack = await self.bot.progress_service.studied_exam(guild_id, user, exam, discord.utils.utcnow())
+        summaries = await self.bot.mock_service.history(user, guild_id, pack.slug)
+        embed = mock_ui.history_embed(summaries, pack)
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    _history_exams = history.autocomplete("exam")(exam_choices)
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[StudyBot]) -> None:

@@ -14,7 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.charts import progress_chart
-from bot.discord.choices import domain_choices
+from bot.discord.choices import domain_choices, exam_choices
 from bot.discord.render import EMBED_COLOUR, timestamp
 from bot.discord.replies import reply_privately
 from bot.services.progress import Board, BoardRow, MemberProgress
@@ -92,7 +92,11 @@ class ProgressCog(commands.Cog):
     @app_commands.command(
         name="stats", description="Accuracy by domain, streak, points, mocks and weak spots"
     )
-    @app_commands.describe(member="Whose statistics (default: yours)", public="Post them in the channel")
+    @app_commands.describe(
+        member="Whose statistics (default: yours)",
+        public="Post them in the channel",
+        exam="Which exam (default: the one practised most recently)",
+    )
     @app_commands.guild_only()
     @BOARD_COOLDOWN
     async def stats(
@@ -100,12 +104,15 @@ class ProgressCog(commands.Cog):
         interaction: discord.Interaction[StudyBot],
         member: discord.Member | None = None,
         public: bool = False,
+        exam: str | None = None,
     ) -> None:
         assert interaction.guild is not None
         subject = member or interaction.user
+        if exam:
+            self.bot.guild_service.exam(exam)  # a wrong name is told privately, before anything is public
         await interaction.response.defer(ephemeral=not public, thinking=True)
         progress = await self.bot.progress_service.member_progress(
-            interaction.guild.id, subject.id, discord.utils.utcnow()
+            interaction.guild.id, subject.id, discord.utils.utcnow(), exam
         )
         png = await asyncio.to_thread(self._chart, progress)
         embed = self._stats_embed(subject, progress)
@@ -165,7 +172,12 @@ class ProgressCog(commands.Cog):
     # --- /leaderboard --------------------------------------------------------------------------------
 
     @app_commands.command(name="leaderboard", description="The server's top 10, and where you stand")
-    @app_commands.describe(period="Which period (default: this week)", domain="Only one domain", by="Rank by")
+    @app_commands.describe(
+        period="Which period (default: this week)",
+        domain="Only one domain of an exam",
+        by="Rank by",
+        exam="The exam of the domain board (default: this server's)",
+    )
     @app_commands.guild_only()
     @BOARD_COOLDOWN
     async def leaderboard(
@@ -174,28 +186,31 @@ class ProgressCog(commands.Cog):
         period: Literal["week", "month", "all"] = "week",
         domain: str | None = None,
         by: Literal["points", "accuracy"] = "points",
+        exam: str | None = None,
     ) -> None:
         assert interaction.guild is not None
         # Checked before the public "thinking…" message: once deferred publicly, a reply is public too.
         await self.bot.progress_service.check_board(
-            interaction.guild.id, period, by, domain, discord.utils.utcnow()
+            interaction.guild.id, period, by, domain, discord.utils.utcnow(), exam
         )
         await interaction.response.defer(thinking=True)
-        board = await self._board(interaction.guild, interaction.user.id, period, by, domain)
+        board = await self._board(interaction.guild, interaction.user.id, period, by, domain, exam)
         await interaction.followup.send(
             embed=self._board_embed(board), allowed_mentions=discord.AllowedMentions.none()
         )
 
-    # Suggest the server pack's domains as the member types.
+    # Suggest the chosen exam's domains, and the exams, as the member types.
     _domains = leaderboard.autocomplete("domain")(domain_choices)
+    _board_exams = leaderboard.autocomplete("exam")(exam_choices)
 
     async def _board(
-        self, guild: discord.Guild, caller: int, period: str, by: str, domain: str | None
+        self, guild: discord.Guild, caller: int, period: str, by: str, domain: str | None, exam: str | None
     ) -> Board:
         """The board, with members who left the server (or deleted their account) taken off it first."""
         service = self.bot.progress_service
         for _ in range(3):
-            board = await service.leaderboard(guild.id, caller, period, by, domain, discord.utils.utcnow())
+            now = discord.utils.utcnow()
+            board = await service.leaderboard(guild.id, caller, period, by, domain, now, exam)
             departed = [r.user_id for r in board.rows if not await self._still_member(guild, r.user_id)]
             if not departed:
                 return board
@@ -242,7 +257,7 @@ class ProgressCog(commands.Cog):
         return f"{medal} <@{row.user_id}> {row.accuracy:.0%} ({row.correct}/{row.answered})"
 
     def _board_embed(self, board: Board) -> discord.Embed:
-        scope = f" · domain {board.domain_id}" if board.domain_id else ""
+        scope = f" · {board.exam_code} domain {board.domain_id}" if board.domain_id else ""
         embed = discord.Embed(
             title=f"Leaderboard · {PERIOD_NAMES[board.period]} · by {board.by}{scope}", colour=EMBED_COLOUR
         )
@@ -278,10 +293,10 @@ class ProgressCog(commands.Cog):
     @app_commands.command(
         name="readiness", description="An estimate of your exam score from your recent answers"
     )
-    async def readiness(self, interaction: discord.Interaction[StudyBot]) -> None:
-        pack = await self.bot.guild_service.pack_for(interaction.guild_id, discord.utils.utcnow())
-        result = await self.bot.progress_service.readiness(
-            interaction.guild_id, interaction.user.id, discord.utils.utcnow()
+    @app_commands.describe(exam="Which exam (default: the one you practised most recently)")
+    async def readiness(self, interaction: discord.Interaction[StudyBot], exam: str | None = None) -> None:
+        pack, result = await self.bot.progress_service.readiness(
+            interaction.guild_id, interaction.user.id, discord.utils.utcnow(), exam
         )
         bp = pack.blueprint
         embed = discord.Embed(title=f"Readiness for {bp.code}", colour=EMBED_COLOUR)
@@ -310,6 +325,9 @@ class ProgressCog(commands.Cog):
                 inline=False,
             )
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    _stats_exams = stats.autocomplete("exam")(exam_choices)
+    _readiness_exams = readiness.autocomplete("exam")(exam_choices)
 
     # --- /privacy ------------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.choices import domain_choices
+from bot.discord.choices import domain_choices, exam_choices
 from bot.discord.publisher import missing_permissions
 from bot.discord.render import timestamp
 from bot.domain.schedule import GRACE
@@ -25,13 +25,18 @@ class QuizCog(commands.Cog):
     @app_commands.command(
         name="quiz", description="Quiz the channel: questions one after another, answer with reactions"
     )
-    @app_commands.describe(domain="Only one domain (default: all)", rounds="How many questions (default 1)")
+    @app_commands.describe(
+        domain="Only one domain (default: all)",
+        rounds="How many questions (default 1)",
+        exam="Which exam (default: this server's)",
+    )
     @app_commands.guild_only()
     async def quiz(
         self,
         interaction: discord.Interaction[StudyBot],
         domain: str | None = None,
         rounds: app_commands.Range[int, 1, MAX_QUIZ_ROUNDS] = 1,
+        exam: str | None = None,
     ) -> None:
         channel = interaction.channel
         if interaction.guild is None or not isinstance(channel, discord.TextChannel):
@@ -51,7 +56,7 @@ class QuizCog(commands.Cog):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         plan = await self.bot.daily_runner.start_quiz(
-            interaction.guild.id, channel.id, domain, rounds, discord.utils.utcnow()
+            interaction.guild.id, channel.id, domain, rounds, discord.utils.utcnow(), exam
         )
         if plan is None:
             await interaction.followup.send("I could not post the quiz here.", ephemeral=True)
@@ -60,5 +65,6 @@ class QuizCog(commands.Cog):
         text = f"Quiz started: {rounds} round{plural}, the first closes {timestamp(plan.closes_at)}."
         await interaction.followup.send(text, ephemeral=True)
 
-    # Suggest the server pack's domains as the member types.
+    # Suggest the chosen exam's domains, and the exams, as the member types.
     _domains = quiz.autocomplete("domain")(domain_choices)
+    _exams = quiz.autocomplete("exam")(exam_choices)
