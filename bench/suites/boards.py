@@ -91,7 +91,8 @@ def fill(path: Path, members: int, answers: int) -> None:
             ("month", "date(answered_at, 'start of month')"),
             ("all", "'1970-01-01'"),
         ):
-            for domain in ("''", "domain_id"):
+            # The overall board, and each exam's domain boards ("<pack>:<domain>", as the bot keys them).
+            for domain in ("''", "pack || ':' || domain_id"):
                 db.execute(
                     "INSERT INTO period_stats (guild_id, user_id, period, period_start, domain_id, points,"
                     f" answered, correct, accuracy) SELECT guild_id, user_id, '{period}', {start}, {domain},"
