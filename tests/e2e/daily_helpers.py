@@ -20,6 +20,14 @@ from tests.emulator import Channel, DiscordEmulator, Message, User
 FOOTER = re.compile(r"(question|answer) #(?P<post>\d+)$")
 
 
+def study_server(emulator: DiscordEmulator, **channel_options: Any) -> tuple[Any, Channel, User, User, User]:
+    """A server with a daily channel, an admin, and two members (alice, bob)."""
+    guild = emulator.add_guild("ML Study Group")
+    channel = guild.add_text_channel("daily", **channel_options)
+    admin = guild.add_member("admin", admin=True)
+    return guild, channel, admin, guild.add_member("alice"), guild.add_member("bob")
+
+
 def is_question_post(message: Message) -> bool:
     title = message.embeds[0].get("title", "") if message.embeds else ""
     return "Question of the day" in title or title.startswith("Quiz ·")

@@ -23,18 +23,12 @@ from tests.e2e.daily_helpers import (
     right_and_wrong,
     run_job_now,
     schedule,
+    study_server,
     wait_for_option_reactions,
     wait_for_post,
 )
 from tests.e2e.harness import StudyBotHarness
 from tests.emulator import Perm
-
-
-def server(emulator, **channel_options):
-    guild = emulator.add_guild("ML Study Group")
-    channel = guild.add_text_channel("daily", **channel_options)
-    admin = guild.add_member("admin", admin=True)
-    return guild, channel, admin, guild.add_member("alice"), guild.add_member("bob")
 
 
 async def post_now(bot, emulator, admin, channel):
@@ -67,7 +61,7 @@ def pairs_bot(emulator, tmp_path):
 
 
 async def test_a_letter_taken_back_while_the_bot_was_down_stays_taken_back(emulator, pairs_bot) -> None:
-    _, channel, admin, alice, _ = server(emulator)
+    _, channel, admin, alice, _ = study_server(emulator)
     try:
         bot = await pairs_bot.start()
         post, question = await post_now(bot, emulator, admin, channel)
@@ -87,7 +81,7 @@ async def test_a_letter_taken_back_while_the_bot_was_down_stays_taken_back(emula
 async def test_a_half_answer_taken_back_entirely_while_the_bot_was_down_is_dropped(
     emulator, pairs_bot
 ) -> None:
-    _, channel, admin, alice, _ = server(emulator)
+    _, channel, admin, alice, _ = study_server(emulator)
     try:
         bot = await pairs_bot.start()
         post, question = await post_now(bot, emulator, admin, channel)
@@ -102,7 +96,7 @@ async def test_a_half_answer_taken_back_entirely_while_the_bot_was_down_is_dropp
 
 
 async def test_an_answer_made_while_the_gateway_is_down_across_the_close_counts(emulator, studybot) -> None:
-    _, channel, admin, alice, _ = server(emulator)
+    _, channel, admin, alice, _ = study_server(emulator)
     bot = await studybot.start()
     post, question = await post_now(bot, emulator, admin, channel)
     right, _ = right_and_wrong(question)
@@ -120,7 +114,7 @@ async def test_an_answer_made_while_the_gateway_is_down_across_the_close_counts(
 
 
 async def test_a_reveal_sent_just_before_a_crash_is_not_sent_again(emulator, studybot) -> None:
-    _, channel, admin, alice, _ = server(emulator)
+    _, channel, admin, alice, _ = study_server(emulator)
     bot = await studybot.start()
     post, question = await post_now(bot, emulator, admin, channel)
     for emoji in right_and_wrong(question)[0]:
@@ -137,7 +131,7 @@ async def test_a_reveal_sent_just_before_a_crash_is_not_sent_again(emulator, stu
 
 
 async def test_a_time_already_past_when_scheduled_is_not_posted_as_missed(emulator, studybot) -> None:
-    guild, channel, admin, *_ = server(emulator)
+    guild, channel, admin, *_ = study_server(emulator)
     bot = await studybot.start()
     earlier = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20)
     reply = await schedule(admin, channel, time=f"{earlier:%H:%M}", timezone="UTC")
@@ -168,7 +162,7 @@ def shown_count(post) -> str | None:
 async def test_with_hidden_answers_a_late_counter_edit_never_reopens_the_post(
     emulator, studybot, quick_counter
 ) -> None:
-    _, channel, admin, alice, _ = server(emulator, bot_allow=Perm.MANAGE_MESSAGES)
+    _, channel, admin, alice, _ = study_server(emulator, bot_allow=Perm.MANAGE_MESSAGES)
     bot = await studybot.start()
     await (await admin.run_command("daily hide-answers", channel=channel, options={"hide": True})).response()
     post, question = await post_now(bot, emulator, admin, channel)
@@ -185,7 +179,7 @@ async def test_with_hidden_answers_a_late_counter_edit_never_reopens_the_post(
 async def test_with_hidden_answers_the_counter_counts_answers_read_back_after_a_restart(
     emulator, studybot, quick_counter
 ) -> None:
-    _, channel, admin, alice, bob = server(emulator, bot_allow=Perm.MANAGE_MESSAGES)
+    _, channel, admin, alice, bob = study_server(emulator, bot_allow=Perm.MANAGE_MESSAGES)
     bot = await studybot.start()
     await (await admin.run_command("daily hide-answers", channel=channel, options={"hide": True})).response()
     post, question = await post_now(bot, emulator, admin, channel)

@@ -14,18 +14,12 @@ from tests.e2e.daily_helpers import (
     right_and_wrong,
     run_job_now,
     schedule,
+    study_server,
     wait_for_option_reactions,
     wait_for_post,
 )
 from tests.e2e.harness import StudyBotHarness
 from tests.emulator import Perm
-
-
-def server(emulator, **channel_options):
-    guild = emulator.add_guild("ML Study Group")
-    channel = guild.add_text_channel("daily", **channel_options)
-    admin = guild.add_member("admin", admin=True)
-    return guild, channel, admin, guild.add_member("alice"), guild.add_member("bob")
 
 
 async def post_now(admin, channel):
@@ -36,7 +30,7 @@ async def post_now(admin, channel):
 
 @pytest.mark.parametrize("question_type", ["single", "multiple"])
 async def test_hidden_answers_are_recorded_then_removed(emulator, tmp_path, question_type) -> None:
-    _, channel, admin, alice, bob = server(emulator, bot_allow=Perm.MANAGE_MESSAGES)
+    _, channel, admin, alice, bob = study_server(emulator, bot_allow=Perm.MANAGE_MESSAGES)
     studybot = StudyBotHarness(
         emulator, tmp_path / "studybot.db", questions_dir=pack_of_one_type(tmp_path / "q", question_type)
     )
@@ -74,7 +68,7 @@ async def hidden_answers_round(emulator, studybot, channel, admin, alice, bob) -
 
 
 async def test_hidden_answers_need_manage_messages(emulator, studybot) -> None:
-    _, channel, admin, *_ = server(emulator, bot_deny=Perm.MANAGE_MESSAGES)
+    _, channel, admin, *_ = study_server(emulator, bot_deny=Perm.MANAGE_MESSAGES)
     await studybot.start()
     await (await admin.run_command("daily hide-answers", channel=channel, options={"hide": True})).response()
     reply = await schedule(admin, channel, time="09:00")
@@ -82,7 +76,7 @@ async def test_hidden_answers_need_manage_messages(emulator, studybot) -> None:
 
 
 async def test_button_answers_confirm_privately(emulator, studybot) -> None:
-    _, channel, admin, alice, _ = server(emulator)
+    _, channel, admin, alice, _ = study_server(emulator)
     bot = await studybot.start()
     await schedule(admin, channel, time="09:00", answers="buttons")
     await post_now(admin, channel)
@@ -102,7 +96,7 @@ async def test_button_answers_confirm_privately(emulator, studybot) -> None:
 
 
 async def test_a_deleted_channel_pauses_its_schedule_and_list_says_why(emulator, studybot) -> None:
-    guild, channel, admin, *_ = server(emulator)
+    guild, channel, admin, *_ = study_server(emulator)
     other = guild.add_text_channel("general")
     bot = await studybot.start()
     await schedule(admin, channel, time="09:00")
@@ -114,7 +108,7 @@ async def test_a_deleted_channel_pauses_its_schedule_and_list_says_why(emulator,
 
 
 async def test_a_removed_permission_pauses_the_schedule_on_the_next_post(emulator, studybot) -> None:
-    guild, channel, admin, *_ = server(emulator)
+    guild, channel, admin, *_ = study_server(emulator)
     bot = await studybot.start()
     await schedule(admin, channel, time="09:00")
     (view,) = await bot.daily_service.list_schedules(guild.id)
