@@ -9,12 +9,25 @@ import sys
 from pathlib import Path
 
 from bot import logs
-from bot.bank import InvalidQuestionBank, check_path, load_packs, near_duplicates
+from bot.bank import (
+    BankProblem,
+    InvalidQuestionBank,
+    check_path,
+    load_packs,
+    locate_path,
+    near_duplicates,
+    pack_folders,
+    skipped_entries,
+)
 from bot.bank.stats import format_stats
-from bot.config import Settings
-from bot.errors import ConfigurationError
+from bot.config import Settings, load_settings
+from bot.errors import ConfigurationError, DiscordUnreachable
 
 log = logging.getLogger("bot")
+
+#: A fault that may pass by itself (Discord unreachable): a supervisor may start the bot again later.
+#: 2 is a setting to fix, 1 a bad question bank (see the README's "When something goes wrong").
+EXIT_TEMPORARY = 75
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,38 +50,59 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("pack", nargs="?", help="pack name (folder under QUESTIONS_DIR) or path")
     db = commands.add_parser("db", help="database maintenance").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply pending migrations")
+    health = commands.add_parser(
+        "health", help="exit 0 while the running bot is connected to Discord (its heartbeat file is fresh)"
+    )
+    health.add_argument(
+        "--max-age", type=float, metavar="SECONDS", help="how old the heartbeat may be (default: 120)"
+    )
     return parser
 
 
 def _settings() -> Settings:
+    return load_settings()  # a bad setting raises a ConfigurationError naming its variable
+
+
+def _check_targets(settings: Settings, path: Path | None) -> list[Path]:
+    """What `questions check` validates: every pack in QUESTIONS_DIR, the packs at or under a folder (a
+    folder that holds none is checked as a pack, so its missing pack.yaml is reported), or one file."""
+    if path is None:
+        return sorted(p.parent for p in settings.questions_dir.glob("*/pack.yaml"))
+    if path.is_dir():
+        return pack_folders(path) or [path]
+    return [path]
+
+
+def _check_target(target: Path) -> tuple[list[BankProblem], str | None]:
+    """Every problem of one pack folder or file, and its OK line when there is none."""
+    for skipped in skipped_entries(target):
+        print(f"warning: {skipped}", file=sys.stderr)
     try:
-        return Settings()
-    except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        raise ConfigurationError(f"invalid configuration:\n{exc}") from exc
+        located = locate_path(target)
+        similar = near_duplicates(target) if target.name != "pack.yaml" else []
+    except InvalidQuestionBank as exc:
+        return exc.problems, None
+    from bot.discord.embed_check import embed_problems  # discord.py loads only once a pack is valid
+
+    whole_pack = target.is_dir() or target.name == "pack.yaml"
+    problems = [*similar, *embed_problems(located, with_blueprint=whole_pack)]
+    pack = located.pack
+    return problems, f"{target}: OK, {len(pack.questions)} questions ({pack.blueprint.code})"
 
 
 def _check(settings: Settings, path: Path | None, database: str | None = None) -> int:
-    targets = (
-        [path] if path is not None else sorted(p.parent for p in settings.questions_dir.glob("*/pack.yaml"))
-    )
+    targets = _check_targets(settings, path)
     if not targets:
         print(f"no exam packs under {settings.questions_dir}", file=sys.stderr)
         return 1
     failed = 0
     for target in targets:
-        try:
-            pack = check_path(target)
-            similar = near_duplicates(target) if target.name != "pack.yaml" else []
-        except InvalidQuestionBank as exc:
-            failed += len(exc.problems)
-            for problem in exc.problems:
-                print(problem, file=sys.stderr)
-            continue
-        failed += len(similar)
-        for problem in similar:
+        problems, ok = _check_target(target)
+        failed += len(problems)
+        for problem in problems:
             print(problem, file=sys.stderr)
-        if not similar:
-            print(f"{target}: OK, {len(pack.questions)} questions ({pack.blueprint.code})")
+        if ok is not None and not problems:
+            print(ok)
     if database is not None:
         failed += asyncio.run(_check_in_use(database, settings.questions_dir))
     if failed:
@@ -127,10 +161,35 @@ async def _upgrade(settings: Settings) -> None:
         await engine.dispose()
 
 
+def _check_before_start(settings: Settings) -> None:
+    """Every setting `run` needs, checked before the bank loads or anything connects: what can be seen
+    without opening anything first, then the database itself (readable, the bot's, not newer)."""
+    from bot.db.engine import check_url
+
+    check_url(settings.database_url)
+    settings.check_packs()
+    asyncio.run(_check_database(settings.database_url))
+
+
+async def _check_database(url: str) -> None:
+    from bot.db import migrate
+    from bot.db.engine import create_engine
+
+    engine = create_engine(url)
+    try:
+        await migrate.check_database(engine)
+    finally:
+        await engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = _settings()
+        if args.command == "health":
+            from bot.heartbeat import health
+
+            return health(settings, args.max_age)
         if args.command == "questions":
             if args.action == "check":
                 return _check(settings, args.path, args.database)
@@ -142,13 +201,18 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_upgrade(settings))
             log.info("database is at the latest migration")
             return 0
-        from bot.runner import run
-
         settings.token()  # fail fast, before touching the database, with where to get one
+        _check_before_start(settings)
+        from bot.runner import run  # discord.py and the rest: only once the settings are known to be good
+
         asyncio.run(run(settings))
         return 0
-    except ConfigurationError as exc:
+    except DiscordUnreachable as exc:
         print(f"studybot: {exc}", file=sys.stderr)
+        return EXIT_TEMPORARY
+    except ConfigurationError as exc:
+        for line in str(exc).splitlines():  # one line for each fault, each saying what to fix
+            print(f"studybot: {line}", file=sys.stderr)
         return 2
     except InvalidQuestionBank as exc:
         print(f"studybot: the question bank is invalid:\n{exc}", file=sys.stderr)

@@ -3,10 +3,27 @@
 from bot.bank.loader import (
     BankProblem,
     InvalidQuestionBank,
+    LocatedPack,
+    QuestionPlace,
     check_path,
     load_pack,
     load_packs,
+    locate_path,
     near_duplicates,
+    pack_folders,
+    skipped_entries,
 )
 
-__all__ = ["BankProblem", "InvalidQuestionBank", "check_path", "load_pack", "load_packs", "near_duplicates"]
+__all__ = [
+    "BankProblem",
+    "InvalidQuestionBank",
+    "LocatedPack",
+    "QuestionPlace",
+    "check_path",
+    "load_pack",
+    "load_packs",
+    "locate_path",
+    "near_duplicates",
+    "pack_folders",
+    "skipped_entries",
+]

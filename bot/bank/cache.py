@@ -21,8 +21,10 @@ import orjson
 
 log = logging.getLogger(__name__)
 
-#: Bump when the cached shape (the loader's parsed data or line index) changes.
-FORMAT = 1
+#: Bump when the cached shape (the loader's parsed data or line index) or what the loader accepts
+#: before caching changes. 2: nested field lines; files with YAML anchors are no longer accepted, so
+#: entries parsed from them before must not be served.
+FORMAT = 2
 
 
 class ParsedFileCache:

@@ -3,13 +3,22 @@
 A pack folder holds `pack.yaml` (the blueprint) and any number of question files (`*.yaml`). Every problem
 names the file, the line where it can, the question id and the field, and all problems are collected
 before failing, so one `studybot questions check` run lists everything to fix.
+
+Files come from contributors, so reading them is defensive: only regular files up to ``MAX_FILE_BYTES``
+are read (a named pipe or a folder called ``*.yaml`` is skipped with a warning, never waited on), YAML
+anchors and aliases are refused before anything is built from them (a few hundred bytes of nested
+aliases otherwise expand to gigabytes), and a value PyYAML cannot build (``2026-13-45``, ``!!int two``)
+is a located problem like any other, not a traceback.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+import stat
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +39,11 @@ from bot.domain.pack import (
 )
 from bot.domain.similarity import similar_pairs
 
+log = logging.getLogger(__name__)
+
 PACK_FILE = "pack.yaml"
+# The largest shipped file is about 33 kB; anything near this cap is a mistake, not a bank.
+MAX_FILE_BYTES = 2 * 1024 * 1024
 # The C loader (libyaml) when PyYAML has it: the same safe constructors, several times faster.
 SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -63,12 +76,278 @@ class InvalidQuestionBank(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+def _clip(text: str, limit: int = 60) -> str:
+    """A value quoted in a message: one line, never a pasted page."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+# --- which files are read -------------------------------------------------------------------------
+
+
+def _not_a_file(mode: int) -> str | None:
+    """What a directory entry is when it is not a regular file (None when it is one)."""
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+    )
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
+
+
+def _entry_kind(path: Path) -> str | None:
+    try:
+        return _not_a_file(path.stat().st_mode)
+    except OSError:
+        return "a link to nothing" if path.is_symlink() else "unreadable"
+
+
+def _pack_files(pack_dir: Path) -> tuple[list[Path], list[BankProblem]]:
+    """The question files of a pack folder, and a warning for each ``*.yaml`` entry that is no file."""
+    files: list[Path] = []
+    skipped: list[BankProblem] = []
+    for path in sorted(pack_dir.glob("*.yaml")):
+        if path.name == PACK_FILE:
+            continue
+        kind = _entry_kind(path)
+        if kind is None:
+            files.append(path)
+        else:
+            skipped.append(BankProblem(str(path), f"{kind}, not a question file: skipped"))
+    return files, skipped
+
+
+def skipped_entries(path: Path) -> list[BankProblem]:
+    """Warnings for the ``*.yaml`` entries of a pack folder that are not regular files (none for a file)."""
+    return _pack_files(path)[1] if path.is_dir() else []
+
+
+def pack_folders(root: Path) -> list[Path]:
+    """The pack folders at or under ``root`` (folders holding a pack.yaml), hidden folders left out."""
+    if (root / PACK_FILE).exists():
+        return [root]
+    found = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".") and d != "__pycache__")
+        if PACK_FILE in names:
+            found.append(Path(folder))
+            subfolders.clear()  # a pack holds no packs
+    return sorted(found)
+
+
+def _read_capped(path: Path, display: str, what: str) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES. The file is opened without blocking and
+    checked on the open descriptor, so a named pipe put in its place is refused, not waited on."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise InvalidQuestionBank([BankProblem(display, f"cannot read the file: {exc.strerror}")]) from exc
+    with os.fdopen(descriptor, "rb") as file:
+        status = os.fstat(file.fileno())
+        kind = _not_a_file(status.st_mode)
+        if kind is not None:
+            raise InvalidQuestionBank([BankProblem(display, f"cannot read the file: it is {kind}")])
+        content = file.read(MAX_FILE_BYTES + 1) if status.st_size <= MAX_FILE_BYTES else b""
+    if status.st_size > MAX_FILE_BYTES or len(content) > MAX_FILE_BYTES:
+        size = max(status.st_size, len(content))
+        message = f"is {size:,} bytes; the limit for {what} is {MAX_FILE_BYTES // (1024 * 1024)} MB"
+        raise InvalidQuestionBank([BankProblem(display, message)])
+    return content
+
+
 # --- reading YAML with line numbers -------------------------------------------------------------
+
+_QUESTION_FILES = "question files"
+_PACK_FILES = "pack.yaml"
+
+
+def _refuse_anchors(text: str, display: str, what: str) -> None:
+    """Refuse the first anchor (``&a``) or alias (``*a``) from the parser's events, before any node is
+    composed or built: nested aliases are how a few hundred bytes become gigabytes once expanded.
+    Neither can occur without its sigil, so most files skip the extra event pass."""
+    if "&" not in text and "*" not in text:
+        return
+    for event in yaml.parse(text, Loader=SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            message = f"anchors and aliases are not allowed in {what}"
+            line = event.start_mark.line + 1 if event.start_mark is not None else None
+            raise InvalidQuestionBank([BankProblem(display, message, line=line)])
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_READ_AS = {
+    "tag:yaml.org,2002:timestamp": "a date",
+    "tag:yaml.org,2002:int": "a whole number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "true or false",
+    "tag:yaml.org,2002:binary": "base64 data",
+}
+
+
+class _BadValue(Exception):
+    """PyYAML's constructor refused a node (``2026-13-45`` is no date, ``!!int two`` no number)."""
+
+    def __init__(self, node: yaml.Node, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.node = node
+        self.cause = cause
+
+    @property
+    def line(self) -> int:
+        mark = getattr(self.cause, "problem_mark", None) or self.node.start_mark
+        return int(mark.line) + 1
+
+    @property
+    def reason(self) -> str:
+        detail = _clip(str(getattr(self.cause, "problem", None) or self.cause), 120)
+        if isinstance(self.node, yaml.ScalarNode) and self.node.tag in _READ_AS:
+            return f"'{_clip(self.node.value)}' cannot be read as {_READ_AS[self.node.tag]}: {detail}"
+        if isinstance(self.cause, yaml.YAMLError):
+            return f"not valid YAML: {detail}"
+        return f"cannot be read: {detail}"
+
+
+def _construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return loader.construct_object(node, deep=True)
+    except RecursionError:
+        raise
+    except Exception as exc:
+        # Constructors raise what their value makes them raise (ValueError for a bad date or number,
+        # TypeError, binascii errors, ConstructorError): each means this value, so locate it.
+        raise _BadValue(node, exc) from exc
+
+
+def _plain_data(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """Build plain data from a composed node, as the safe loader would. Question files are nearly all
+    mappings, lists and strings; building those directly takes half the time of PyYAML's general
+    constructor, which still builds (or refuses) everything else: numbers, booleans, merge keys, keys
+    that are not strings, explicit tags."""
+    if isinstance(node, yaml.ScalarNode):
+        return node.value if node.tag == _STR_TAG else _construct(loader, node)
+    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
+        return [_plain_data(loader, item) for item in node.value]
+    if (
+        isinstance(node, yaml.MappingNode)
+        and node.tag == _MAP_TAG
+        and all(isinstance(key, yaml.ScalarNode) and key.tag == _STR_TAG for key, _ in node.value)
+    ):
+        return {key.value: _plain_data(loader, value) for key, value in node.value}
+    return _construct(loader, node)
+
+
+def _children(node: yaml.Node) -> Iterator[tuple[str | int, yaml.Node]]:
+    if isinstance(node, yaml.SequenceNode):
+        yield from enumerate(node.value)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            name = str(getattr(key, "value", "?"))
+            yield name, key
+            yield name, value
+
+
+def _path_to(node: yaml.Node, target: yaml.Node) -> list[str | int] | None:
+    """The keys and indexes that lead from ``node`` to ``target``, e.g. ``["questions", 3, "difficulty"]``
+    (anchors are refused, so every node has one parent)."""
+    if node is target:
+        return []
+    for step, child in _children(node):
+        rest = _path_to(child, target)
+        if rest is not None:
+            return [step, *rest]
+    return None
+
+
+def _mapping_value(node: yaml.Node | None, name: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if getattr(key, "value", None) == name:
+                found: yaml.Node = value
+                return found
+    return None
+
+
+def _question_label(root: yaml.Node, index: int) -> str:
+    """A question's id as its problems name it: the id written in the file, or its position."""
+    questions = _mapping_value(root, "questions")
+    item = questions.value[index] if isinstance(questions, yaml.SequenceNode) else None
+    written = _mapping_value(item, "id")
+    if isinstance(written, yaml.ScalarNode) and written.tag == _STR_TAG:
+        return _clip(written.value, 64)
+    return f"#{index + 1}"
+
+
+def _value_problem(bad: _BadValue, root: yaml.Node, display: str, what: str) -> BankProblem:
+    try:
+        path = _path_to(root, bad.node) or []
+    except RecursionError:
+        path = []  # nested too deeply to name: the line still says where
+    question_id = None
+    if what == _QUESTION_FILES and len(path) >= 2 and path[0] == "questions" and isinstance(path[1], int):
+        question_id = _question_label(root, path[1])
+        path = path[2:]
+    field_name = ".".join(str(step) for step in path) or None
+    return BankProblem(display, bad.reason, line=bad.line, question_id=question_id, field=field_name)
+
+
+def _parse(text: str, display: str, what: str) -> tuple[Any, yaml.Node | None]:
+    """The plain data of a YAML text and its node tree (kept for line numbers), or a located problem."""
+    root: yaml.Node | None = None
+    try:
+        _refuse_anchors(text, display, what)
+        # One pass: compose the node tree, then build plain data from it.
+        loader = SafeLoader(text)
+        try:
+            root = loader.get_single_node()
+            return (_plain_data(loader, root) if root is not None else None), root
+        finally:
+            loader.dispose()
+    except _BadValue as bad:
+        assert root is not None  # values are only built once the tree is composed
+        raise InvalidQuestionBank([_value_problem(bad, root, display, what)]) from bad
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise InvalidQuestionBank([BankProblem(display, f"not valid YAML: {reason}", line=line)]) from exc
+    except RecursionError as exc:
+        raise InvalidQuestionBank([BankProblem(display, "not valid YAML: nested too deeply")]) from exc
+
+
+def _read_text(path: Path, display: str, what: str) -> tuple[bytes, str]:
+    content = _read_capped(path, display, what)
+    try:
+        return content, content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        message = f"cannot read the file: not UTF-8 text (byte {exc.start + 1})"
+        raise InvalidQuestionBank([BankProblem(display, message)]) from exc
+
+
+def _key_lines(node: yaml.Node, prefix: str = "") -> Iterator[tuple[str, int]]:
+    """(dotted path, line) of every key and list item under a node, e.g. ``("options.B", 12)``, in file
+    order; a key given twice comes twice."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            name = f"{prefix}{getattr(key, 'value', '?')}"
+            yield name, key.start_mark.line + 1
+            yield from _key_lines(value, f"{name}.")
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            name = f"{prefix}{index}"
+            yield name, item.start_mark.line + 1
+            yield from _key_lines(item, f"{name}.")
 
 
 @dataclass
 class _Lines:
-    """Line numbers (1-based) of the questions in a file and of each of their fields."""
+    """Line numbers (1-based) of the questions in a file and of each of their fields, nested ones too
+    (``options.B``, ``references.1``)."""
 
     of_question: dict[int, int]
     of_field: dict[tuple[int, str], int]
@@ -92,130 +371,102 @@ class _Lines:
 
 def _index_lines(root: yaml.Node | None) -> _Lines:
     lines = _Lines({}, {}, [])
-    if not isinstance(root, yaml.MappingNode):
+    questions = _mapping_value(root, "questions")
+    if not isinstance(questions, yaml.SequenceNode):
         return lines
-    for key_node, value_node in root.value:
-        if getattr(key_node, "value", None) != "questions" or not isinstance(value_node, yaml.SequenceNode):
-            continue
-        for index, item in enumerate(value_node.value):
-            lines.of_question[index] = item.start_mark.line + 1
-            if not isinstance(item, yaml.MappingNode):
-                continue
-            for field_key, _ in item.value:
-                name = str(getattr(field_key, "value", ""))
-                line = field_key.start_mark.line + 1
-                if (index, name) in lines.of_field:
-                    lines.duplicate_fields.append((index, name, line))
-                lines.of_field[(index, name)] = line
+    for index, item in enumerate(questions.value):
+        lines.of_question[index] = item.start_mark.line + 1
+        for name, line in _key_lines(item):
+            if (index, name) in lines.of_field:
+                lines.duplicate_fields.append((index, name, line))
+            lines.of_field[(index, name)] = line
     return lines
 
 
-_STR_TAG = "tag:yaml.org,2002:str"
-_SEQ_TAG = "tag:yaml.org,2002:seq"
-_MAP_TAG = "tag:yaml.org,2002:map"
-
-
-def _plain_data(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    """Build plain data from a composed node, as the safe loader would. Question files are nearly all
-    mappings, lists and strings; building those directly takes half the time of PyYAML's general
-    constructor, which still builds (or refuses) everything else: numbers, booleans, merge keys, keys
-    that are not strings, explicit tags."""
-    if isinstance(node, yaml.ScalarNode):
-        return node.value if node.tag == _STR_TAG else loader.construct_object(node, deep=True)
-    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
-        return [_plain_data(loader, item) for item in node.value]
-    if (
-        isinstance(node, yaml.MappingNode)
-        and node.tag == _MAP_TAG
-        and all(isinstance(key, yaml.ScalarNode) and key.tag == _STR_TAG for key, _ in node.value)
-    ):
-        return {key.value: _plain_data(loader, value) for key, value in node.value}
-    return loader.construct_object(node, deep=True)
-
-
 def _read_yaml(path: Path, display: str, cache: ParsedFileCache | None = None) -> tuple[Any, _Lines]:
-    """Parse one file with the safe loader; a YAML error becomes a located BankProblem."""
-    try:
-        content = path.read_bytes()
-        text = content.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidQuestionBank([BankProblem(display, f"cannot read the file: {exc}")]) from exc
+    """Parse one question file with the safe loader; any fault becomes a located BankProblem."""
+    content, text = _read_text(path, display, _QUESTION_FILES)
     key = ParsedFileCache.key(content) if cache is not None else ""
     cached = cache.get(key) if cache is not None else None
     if cached is not None:
         return cached["data"], _Lines.from_json(cached["lines"])
-    try:
-        # One pass: compose the node tree (kept for line numbers), then build plain data from it.
-        loader = SafeLoader(text)
-        try:
-            root = loader.get_single_node()
-            data = _plain_data(loader, root) if root is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise InvalidQuestionBank([BankProblem(display, f"not valid YAML: {reason}", line=line)]) from exc
-    except RecursionError as exc:
-        raise InvalidQuestionBank([BankProblem(display, "not valid YAML: nested too deeply")]) from exc
+    data, root = _parse(text, display, _QUESTION_FILES)
     lines = _index_lines(root)
     if cache is not None:
         cache.put(key, {"data": data, "lines": lines.to_json()})
     return data, lines
 
 
+def _line_for(lines: Mapping[str, int], loc: Sequence[str], fallback: int | None) -> int | None:
+    """The line of the deepest part of a dotted location the file has a line for."""
+    for depth in range(len(loc), 0, -1):
+        line = lines.get(".".join(loc[:depth]))
+        if line is not None:
+            return line
+    return fallback
+
+
+def _pydantic_message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a known field"
+    if kind == "value_error":  # our own validators' words, without pydantic's "Value error, "
+        return str(error["ctx"]["error"])
+    if kind == "string_too_long":
+        size = len(str(error["input"]).strip())
+        return f"is {size:,} characters long; the limit is {error['ctx']['max_length']:,}"
+    return str(error["msg"])
+
+
 def _pydantic_problems(
-    exc: ValidationError, display: str, question_id: str | None, lines: dict[str, int], fallback: int | None
+    exc: ValidationError,
+    display: str,
+    question_id: str | None,
+    lines: Mapping[str, int],
+    fallback: int | None,
 ) -> Iterator[BankProblem]:
     for error in exc.errors():
         loc = [str(part) for part in error["loc"]]
-        field = ".".join(loc) if loc else None
-        message = error["msg"]
-        if error["type"] == "missing":
-            message = "is required"
-        elif error["type"] == "extra_forbidden":
-            message = "is not a known field"
         yield BankProblem(
             display,
-            message,
-            line=lines.get(loc[0], fallback) if loc else fallback,
+            _pydantic_message(error),
+            line=_line_for(lines, loc, fallback),
             question_id=question_id,
-            field=field,
+            field=_clip(".".join(loc), 80) if loc else None,
         )
 
 
 # --- the blueprint ------------------------------------------------------------------------------
 
 
-def load_blueprint(pack_dir: Path) -> Blueprint:
-    path = pack_dir / PACK_FILE
-    display = str(path)
-    if not path.is_file():
-        raise InvalidQuestionBank([BankProblem(display, "missing: every pack folder needs a pack.yaml")])
-    data, _ = _read_yaml(path, display)
-    if not isinstance(data, dict):
-        raise InvalidQuestionBank([BankProblem(display, "must be a mapping of blueprint fields")])
-    try:
-        spec = PackSpec.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidQuestionBank(list(_pydantic_problems(exc, display, None, {}, None))) from exc
-
-    problems: list[BankProblem] = []
+def _blueprint_rule_problems(spec: PackSpec, display: str, lines: Mapping[str, int]) -> Iterator[BankProblem]:
     if sum(d.weight for d in spec.domains) != 100:
-        problems.append(BankProblem(display, "domain weights must add up to 100", field="domains"))
-    domain_ids = [d.id for d in spec.domains]
-    task_ids = [t.id for d in spec.domains for t in d.tasks]
-    for label, ids in (("domain", domain_ids), ("task", task_ids)):
-        repeated = sorted({i for i in ids if ids.count(i) > 1})
-        if repeated:
-            problems.append(
-                BankProblem(display, f"repeated {label} ids: {', '.join(repeated)}", field="domains")
-            )
+        yield BankProblem(display, "domain weights must add up to 100", lines.get("domains"), field="domains")
+    for label, places in (
+        ("domain", [(d.id, f"domains.{i}.id") for i, d in enumerate(spec.domains)]),
+        (
+            "task",
+            [
+                (t.id, f"domains.{i}.tasks.{j}.id")
+                for i, d in enumerate(spec.domains)
+                for j, t in enumerate(d.tasks)
+            ],
+        ),
+    ):
+        seen: set[str] = set()
+        for item_id, where in places:
+            if item_id in seen:
+                yield BankProblem(display, f"repeated {label} id '{item_id}'", lines.get(where), field=where)
+            seen.add(item_id)
     if not spec.score.min <= spec.score.pass_ <= spec.score.max or spec.score.min >= spec.score.max:
-        problems.append(BankProblem(display, "needs min < max and min <= pass <= max", field="score"))
-    if problems:
-        raise InvalidQuestionBank(problems)
+        yield BankProblem(
+            display, "needs min < max and min <= pass <= max", lines.get("score"), field="score"
+        )
+
+
+def _to_blueprint(spec: PackSpec) -> Blueprint:
     return Blueprint(
         code=spec.code,
         name=spec.name,
@@ -228,6 +479,39 @@ def load_blueprint(pack_dir: Path) -> Blueprint:
         ),
         retired_on=spec.retired_on,
     )
+
+
+def _read_blueprint(pack_dir: Path) -> tuple[Blueprint, dict[str, int]]:
+    """The blueprint of a pack folder, and the line of every key in its pack.yaml (``domains.0.name``)."""
+    path = pack_dir / PACK_FILE
+    display = str(path)
+    if not path.exists() and not path.is_symlink():
+        raise InvalidQuestionBank([BankProblem(display, "missing: every pack folder needs a pack.yaml")])
+    kind = _entry_kind(path)
+    if kind is not None:
+        raise InvalidQuestionBank([BankProblem(display, f"cannot read the file: it is {kind}")])
+    _, text = _read_text(path, display, _PACK_FILES)
+    data, root = _parse(text, display, _PACK_FILES)
+    if not isinstance(data, dict):
+        raise InvalidQuestionBank([BankProblem(display, "must be a mapping of blueprint fields", line=1)])
+    lines: dict[str, int] = {}
+    problems: list[BankProblem] = []
+    for name, line in _key_lines(root) if root is not None else ():
+        if name in lines:
+            problems.append(BankProblem(display, "appears twice", line, field=name))
+        lines[name] = line
+    try:
+        spec = PackSpec.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidQuestionBank([*problems, *_pydantic_problems(exc, display, None, lines, 1)]) from exc
+    problems.extend(_blueprint_rule_problems(spec, display, lines))
+    if problems:
+        raise InvalidQuestionBank(problems)
+    return _to_blueprint(spec), lines
+
+
+def load_blueprint(pack_dir: Path) -> Blueprint:
+    return _read_blueprint(pack_dir)[0]
 
 
 # --- questions ----------------------------------------------------------------------------------
@@ -309,11 +593,60 @@ def _to_question(spec: QuestionSpec) -> Question:
     )
 
 
+@dataclass(frozen=True)
+class QuestionPlace:
+    """Where a question is written: its file, its first line and the line of each of its fields."""
+
+    file: str
+    line: int | None
+    field_lines: Mapping[str, int] = field(default_factory=dict)
+
+    def line_of(self, field_name: str) -> int | None:
+        return _line_for(self.field_lines, field_name.split("."), self.line)
+
+
 @dataclass
 class _Located:
     question: Question
-    display: str
-    line: int | None
+    place: QuestionPlace
+
+    @property
+    def display(self) -> str:
+        return self.place.file
+
+    @property
+    def line(self) -> int | None:
+        return self.place.line
+
+
+def _question_problems(
+    raw: Any,
+    index: int,
+    display: str,
+    line: int | None,
+    field_lines: dict[str, int],
+    duplicates: list[tuple[str, int]],
+    blueprint: Blueprint,
+) -> tuple[_Located | None, list[BankProblem]]:
+    """One question of a file: the question with its place, or what is wrong with it."""
+    if not isinstance(raw, dict):
+        return None, [BankProblem(display, f"question #{index + 1} is not a mapping", line=line)]
+    raw_id = raw.get("id")
+    qid = _clip(raw_id, 64) if isinstance(raw_id, str) else f"#{index + 1}"
+    problems = [
+        BankProblem(display, "appears twice", line=ln, question_id=qid, field=name) for name, ln in duplicates
+    ]
+    try:
+        spec = QuestionSpec.model_validate(raw)
+    except ValidationError as exc:
+        return None, [*problems, *_pydantic_problems(exc, display, qid, field_lines, line)]
+    problems.extend(
+        BankProblem(display, message, line=field_lines.get(name, line), question_id=qid, field=name)
+        for name, message in _rule_problems(spec, blueprint)
+    )
+    if problems:
+        return None, problems
+    return _Located(_to_question(spec), QuestionPlace(display, line, field_lines)), []
 
 
 def _load_question_file(
@@ -326,44 +659,31 @@ def _load_question_file(
         return [], exc.problems
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
         return [], [BankProblem(display, "must be a mapping with a 'questions' list", line=1)]
-    unknown = sorted(str(k) for k in data if k != "questions")
+    unknown = sorted(_clip(str(k), 40) for k in data if k != "questions")
     problems: list[BankProblem] = []
     if unknown:
         problems.append(BankProblem(display, f"unknown top-level keys: {', '.join(unknown)}", line=1))
-
     fields_of: dict[int, dict[str, int]] = {}
     for (i, name), ln in lines.of_field.items():
         fields_of.setdefault(i, {})[name] = ln
+    duplicates_of: dict[int, list[tuple[str, int]]] = {}
+    for i, name, ln in lines.duplicate_fields:
+        duplicates_of.setdefault(i, []).append((name, ln))
     located: list[_Located] = []
     for index, raw in enumerate(data["questions"]):
-        line = lines.of_question.get(index)
-        if not isinstance(raw, dict):
-            problems.append(BankProblem(display, f"question #{index + 1} is not a mapping", line=line))
-            continue
-        raw_id = raw.get("id")
-        qid = raw_id if isinstance(raw_id, str) else f"#{index + 1}"
-        field_lines = fields_of.get(index, {})
-        for i, name, ln in lines.duplicate_fields:
-            if i == index:
-                problems.append(BankProblem(display, "appears twice", line=ln, question_id=qid, field=name))
-        try:
-            spec = QuestionSpec.model_validate(raw)
-        except ValidationError as exc:
-            problems.extend(_pydantic_problems(exc, display, qid, field_lines, line))
-            continue
-        rule_problems = [
-            BankProblem(display, message, line=field_lines.get(field, line), question_id=qid, field=field)
-            for field, message in _rule_problems(spec, blueprint)
-        ]
-        if rule_problems:
-            problems.extend(rule_problems)
-            continue
-        located.append(_Located(_to_question(spec), display, line))
+        found, question_problems = _question_problems(
+            raw,
+            index,
+            display,
+            lines.of_question.get(index),
+            fields_of.get(index, {}),
+            duplicates_of.get(index, []),
+            blueprint,
+        )
+        problems.extend(question_problems)
+        if found is not None:
+            located.append(found)
     return located, problems
-
-
-def _question_files(pack_dir: Path) -> list[Path]:
-    return sorted(p for p in pack_dir.glob("*.yaml") if p.name != PACK_FILE)
 
 
 def _check_unique_ids(located: list[_Located]) -> list[BankProblem]:
@@ -384,10 +704,20 @@ def _check_unique_ids(located: list[_Located]) -> list[BankProblem]:
     return problems
 
 
+@dataclass(frozen=True)
+class LocatedPack:
+    """A validated pack (or the part of it one file holds) and where each of its parts is written."""
+
+    pack: ExamPack
+    places: Mapping[str, QuestionPlace]  # by question id
+    blueprint_file: str
+    blueprint_lines: Mapping[str, int]  # dotted key path in pack.yaml -> line, e.g. "domains.0.name"
+
+
 def _locate(
     pack_dir: Path, files: list[Path], cache: ParsedFileCache | None = None
-) -> tuple[Blueprint, list[_Located]]:
-    blueprint = load_blueprint(pack_dir)
+) -> tuple[LocatedPack, list[_Located]]:
+    blueprint, blueprint_lines = _read_blueprint(pack_dir)
     located: list[_Located] = []
     problems: list[BankProblem] = []
     for path in files:
@@ -397,19 +727,16 @@ def _locate(
     problems.extend(_check_unique_ids(located))
     if problems:
         raise InvalidQuestionBank(problems)
-    return blueprint, located
-
-
-def _assemble(pack_dir: Path, files: list[Path], cache: ParsedFileCache | None = None) -> ExamPack:
-    blueprint, located = _locate(pack_dir, files, cache)
-    return ExamPack(pack_dir.name, blueprint, tuple(item.question for item in located))
+    pack = ExamPack(pack_dir.name, blueprint, tuple(item.question for item in located))
+    places = {item.question.id: item.place for item in located}
+    return LocatedPack(pack, places, str(pack_dir / PACK_FILE), blueprint_lines), located
 
 
 def near_duplicates(path: Path) -> list[BankProblem]:
     """Active questions of a pack that test the same fact in the same scenario (see
     :mod:`bot.domain.similarity`); for a single file, the pairs that involve one of its questions."""
     pack_dir = path if path.is_dir() else path.parent
-    _, located = _locate(pack_dir, _question_files(pack_dir))
+    _, located = _locate(pack_dir, _pack_files(pack_dir)[0])
     where = {item.question.id: item for item in located}
     active = [item.question for item in located if not item.question.retired]
     problems = []
@@ -431,19 +758,27 @@ def near_duplicates(path: Path) -> list[BankProblem]:
 
 
 def load_pack(pack_dir: Path, cache: ParsedFileCache | None = None) -> ExamPack:
-    """Load and validate a whole pack folder."""
-    return _assemble(pack_dir, _question_files(pack_dir), cache)
+    """Load and validate a whole pack folder. Entries named ``*.yaml`` that are not files are skipped
+    (`skipped_entries` lists them)."""
+    return _locate(pack_dir, _pack_files(pack_dir)[0], cache)[0].pack
+
+
+def locate_path(path: Path) -> LocatedPack:
+    """Validate a pack folder, or a single question file (or pack.yaml) against the blueprint beside it,
+    keeping where each question is written."""
+    if path.is_dir():
+        return _locate(path, _pack_files(path)[0])[0]
+    if not path.exists():
+        raise InvalidQuestionBank([BankProblem(str(path), "no such file or folder")])
+    kind = _entry_kind(path)
+    if kind is not None:
+        raise InvalidQuestionBank([BankProblem(str(path), f"cannot read the file: it is {kind}")])
+    return _locate(path.parent, [] if path.name == PACK_FILE else [path])[0]
 
 
 def check_path(path: Path) -> ExamPack:
     """Validate a pack folder, or a single question file against the blueprint beside it."""
-    if path.is_dir():
-        return load_pack(path)
-    if not path.is_file():
-        raise InvalidQuestionBank([BankProblem(str(path), "no such file or folder")])
-    if path.name == PACK_FILE:
-        return _assemble(path.parent, [])
-    return _assemble(path.parent, [path])
+    return locate_path(path).pack
 
 
 def load_packs(questions_dir: Path, cache_file: Path | None = None) -> dict[str, ExamPack]:
@@ -453,6 +788,8 @@ def load_packs(questions_dir: Path, cache_file: Path | None = None) -> dict[str,
     problems: list[BankProblem] = []
     cache = ParsedFileCache(cache_file) if cache_file is not None else None
     for pack_dir in sorted(p.parent for p in questions_dir.glob(f"*/{PACK_FILE}")):
+        for skipped in skipped_entries(pack_dir):
+            log.warning("%s", skipped)
         try:
             packs[pack_dir.name] = load_pack(pack_dir, cache)
         except InvalidQuestionBank as exc:

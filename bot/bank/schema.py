@@ -1,4 +1,11 @@
-"""The file formats of a pack, as pydantic models. Cross-field rules live in the loader."""
+"""The file formats of a pack, as pydantic models. Cross-field rules live in the loader.
+
+Every text has a maximum length: what a member reads must fit Discord's embeds uncut (see
+:mod:`bot.discord.embed_check`, which `studybot questions check` runs on the rendered embeds), and a
+runaway value (a pasted page, a generated blob) is refused with its size instead of being carried into
+messages and posts. The limits sit above the longest shipped values (stem 607, option 235,
+explanation 639, reason 206, reference 170, domain name 62, task name 94 characters).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +17,29 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from bot.domain.pack import LETTERS
 
-NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+def _text(max_length: int) -> StringConstraints:
+    """A non-empty text of at most ``max_length`` characters, surrounding whitespace removed."""
+    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
+
+
+# --- limits, in characters (after surrounding whitespace is removed) ------------------------------
+MAX_STEM = 1200
+MAX_OPTION = 250
+MAX_EXPLANATION = 1000
+MAX_WHY_WRONG = 300
+MAX_REFERENCE = 300
+MAX_PACK_CODE = 20
+MAX_PACK_NAME = 100
+MAX_DOMAIN_NAME = 100
+MAX_TASK_NAME = 150
+MAX_ID = 10  # domain and task ids ("1", "1.1"): they are shown in titles and field names
+
+Id = Annotated[str, _text(MAX_ID)]
+Letter = Annotated[str, StringConstraints(max_length=1)]  # which letters exist is a cross-field rule
 QuestionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.\-]{1,62}[a-z0-9]$")]
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9\-]*$", max_length=40)]
+Reference = Annotated[str, StringConstraints(max_length=MAX_REFERENCE)]
 
 _URL = re.compile(r"^https?://[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+(:\d+)?(/[^\s]*)?$")
 
@@ -22,13 +49,13 @@ class _Strict(BaseModel):
 
 
 class TaskSpec(_Strict):
-    id: NonEmpty
-    name: NonEmpty
+    id: Id
+    name: Annotated[str, _text(MAX_TASK_NAME)]
 
 
 class DomainSpec(_Strict):
-    id: NonEmpty
-    name: NonEmpty
+    id: Id
+    name: Annotated[str, _text(MAX_DOMAIN_NAME)]
     weight: int = Field(ge=1, le=100)
     tasks: list[TaskSpec] = Field(min_length=1)
 
@@ -40,8 +67,8 @@ class ScoreSpec(_Strict):
 
 
 class PackSpec(_Strict):
-    code: NonEmpty
-    name: NonEmpty
+    code: Annotated[str, _text(MAX_PACK_CODE)]
+    name: Annotated[str, _text(MAX_PACK_NAME)]
     retired_on: dt.date | None = None
     questions: int = Field(ge=1, le=500)
     minutes: int = Field(ge=1, le=1000)
@@ -52,19 +79,30 @@ class PackSpec(_Strict):
 
 class QuestionSpec(_Strict):
     id: QuestionId
-    domain: NonEmpty
-    task: NonEmpty
+    domain: Id
+    task: Id
     type: Literal["single", "multiple"]
     choose: int | None = Field(default=None, ge=2, le=5)
     difficulty: int = Field(ge=1, le=3)
     tags: list[Tag] = Field(default_factory=list, max_length=10)
-    stem: NonEmpty
-    options: dict[str, NonEmpty] = Field(min_length=4, max_length=6)
-    key: str | list[str]
-    explanation: NonEmpty
-    why_wrong: dict[str, NonEmpty]
-    references: list[str] = Field(min_length=1, max_length=3)
+    stem: Annotated[str, _text(MAX_STEM)]
+    options: dict[Letter, Annotated[str, _text(MAX_OPTION)]] = Field(min_length=4, max_length=6)
+    key: list[Letter] = Field(min_length=1, max_length=len(LETTERS))
+    explanation: Annotated[str, _text(MAX_EXPLANATION)]
+    why_wrong: dict[Letter, Annotated[str, _text(MAX_WHY_WRONG)]]
+    references: list[Reference] = Field(min_length=1, max_length=3)
     retired: bool = False
+
+    @field_validator("key", mode="before")
+    @classmethod
+    def _letter_or_letters(cls, key: object) -> object:
+        # `key: A` and `key: [A, D]` both mean a list of letters; anything else is one clear error, not
+        # one per type the key could have had.
+        if isinstance(key, str):
+            return [key]
+        if not isinstance(key, list):
+            raise ValueError("must be a letter (A) or a list of letters ([A, D])")
+        return key
 
     @field_validator("references")
     @classmethod
@@ -84,7 +122,7 @@ class QuestionSpec(_Strict):
 
     @property
     def key_letters(self) -> list[str]:
-        return [self.key] if isinstance(self.key, str) else list(self.key)
+        return list(self.key)
 
 
 class QuestionFileSpec(_Strict):

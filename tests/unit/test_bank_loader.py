@@ -70,6 +70,17 @@ def test_a_valid_pack_loads_into_domain_objects(tmp_path: Path) -> None:
         ({"stem": None}, "stem", "is required"),
         ({"colour": "red"}, "colour", "not a known field"),
         ({"id": "Bad Id!"}, "id", "should match pattern"),
+        ({"stem": "s" * 1201}, "stem", "is 1,201 characters long; the limit is 1,200"),
+        ({"explanation": "e" * 1001}, "explanation", "the limit is 1,000"),
+        (
+            {"options": {"A": "S3", "B": "b" * 251, "C": "EBS", "D": "EFS"}},
+            "options.B",
+            "is 251 characters long; the limit is 250",
+        ),
+        ({"why_wrong": {"B": "x", "C": "y" * 301, "D": "z"}}, "why_wrong.C", "the limit is 300"),
+        ({"references": ["https://docs.aws.amazon.com/" + "r" * 280]}, "references.0", "the limit is 300"),
+        ({"domain": "1" * 11}, "domain", "the limit is 10"),
+        ({"key": {"A": 1}}, "key", "must be a letter (A) or a list of letters"),
     ],
 )
 def test_each_rule_names_file_question_and_field(
@@ -191,23 +202,24 @@ def test_retired_questions_load_but_are_not_active(tmp_path: Path) -> None:
 
 
 def test_reading_builds_the_same_data_as_the_safe_loader(tmp_path) -> None:
-    """The loader builds plain data itself for speed; it must agree with PyYAML's safe loader."""
+    """The loader builds plain data itself for speed (commit 353526a); it must agree with PyYAML's safe
+    loader on everything it accepts: numbers, booleans, nulls, keys that are not strings, explicit tags,
+    a merge key written inline, and every shipped file."""
     from bot.bank.loader import _read_yaml
     from bot.config import SHIPPED_QUESTIONS
 
     odd = tmp_path / "odd.yaml"
     odd.write_text(
-        "base: &base {stem: 'shared', difficulty: 2}\n"
         "questions:\n"
-        "  - <<: *base\n"
+        "  - <<: {stem: 'shared', difficulty: 2}\n"
         "    id: x-1\n"
         "    retired: true\n"
         "    weight: 1.5\n"
         "    nothing: null\n"
         "    1: numeric key\n"
-        "    tags: [a, 'b', 3, no]\n"
+        "    tags: [a, 'b', 3, no, R&D, '*']\n"
         "  - !!map {explicit: !!str 12}\n"
-        "  - *base\n",
+        "  - {stem: 'shared', difficulty: 2}\n",
         encoding="utf-8",
     )
     files = [odd, *sorted(SHIPPED_QUESTIONS.rglob("*.yaml"))]
@@ -215,3 +227,57 @@ def test_reading_builds_the_same_data_as_the_safe_loader(tmp_path) -> None:
     for path in files:
         data, _ = _read_yaml(path, path.name)
         assert data == yaml.safe_load(path.read_text(encoding="utf-8")), path.name
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("base: &base {stem: 'shared', difficulty: 2}\nquestions:\n  - <<: *base\n", 1),
+        ("questions:\n  - id: x-1\n    tags: &t [a]\n  - id: x-2\n    tags: *t\n", 3),
+        ("questions:\n  - id: x-1\n    stem: 'A & B, *not* an alias'\n  - &q {id: x-2}\n", 4),
+    ],
+)
+def test_anchors_and_aliases_are_refused_at_the_first_one(tmp_path, text: str, line: int) -> None:
+    """Aliases expand on building (a few hundred bytes can become gigabytes), so neither they nor the
+    anchors they point at are accepted; the refusal names the line of the first."""
+    from bot.bank.loader import _read_yaml
+
+    path = tmp_path / "anchored.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidQuestionBank) as caught:
+        _read_yaml(path, path.name)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.message) == (line, "anchors and aliases are not allowed in question files")
+
+
+def test_a_nested_field_is_located_at_its_own_line(tmp_path: Path) -> None:
+    problem = only_problem(tmp_path, question(why_wrong={"B": "x", "C": "y" * 301, "D": "z"}))
+    lines = (tmp_path / "tst" / "q1.yaml").read_text().splitlines()
+    assert lines[problem.line - 1].strip().startswith("C: yyy")
+
+
+def test_pack_folders_finds_the_packs_under_a_folder(tmp_path: Path) -> None:
+    from bot.bank import pack_folders
+
+    first = write_pack(tmp_path / "questions", slug="one")
+    second = write_pack(tmp_path / "questions", slug="two")
+    write_pack(tmp_path / ".venv", slug="three")  # hidden folders are not searched
+    assert pack_folders(tmp_path) == [first, second]
+    assert pack_folders(first) == [first]
+
+
+def test_a_named_pipe_in_a_pack_is_skipped_not_waited_on(tmp_path: Path) -> None:
+    import os
+
+    from bot.bank import skipped_entries
+
+    folder = write_pack(tmp_path)
+    os.mkfifo(folder / "pipe.yaml")
+    (folder / "drafts.yaml").mkdir()
+    assert len(load_pack(folder).questions) == 2
+    assert [(Path(p.file).name, p.message) for p in skipped_entries(folder)] == [
+        ("drafts.yaml", "a folder, not a question file: skipped"),
+        ("pipe.yaml", "a named pipe, not a question file: skipped"),
+    ]
+    with pytest.raises(InvalidQuestionBank, match="it is a named pipe"):
+        check_path(folder / "pipe.yaml")
