@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, text
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.db.engine import database_fault, not_studybots, unreadable_database
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -77,22 +79,75 @@ def _current(connection: Connection) -> str | None:
 
 
 async def _schema_state(engine: AsyncEngine) -> str:
-    """ "head" (nothing to do), "empty" (a new database) or "behind"."""
+    """ "head" (nothing to do), "empty" (a new database), "behind", or "foreign" (a SQLite database
+    holding tables but no alembic_version: not one the bot made)."""
     async with engine.connect() as connection:
         try:
             versions = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
-        except OperationalError:  # no version table: a new database, unless it holds other tables
+        # No version table (SQLite says OperationalError, PostgreSQL ProgrammingError): a new database,
+        # unless it holds other tables.
+        except (OperationalError, ProgrammingError):
             if engine.dialect.name != "sqlite":
                 return "behind"
-            tables = await connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))
-            return "empty" if not tables.all() else "behind"
+            return "foreign" if await _sqlite_tables(connection) else "empty"
     return "head" if [v for (v,) in versions] == [SCHEMA_HEAD] else "behind"
+
+
+async def _sqlite_tables(connection: AsyncConnection) -> list[str]:
+    """The tables in a SQLite database, leaving out SQLite's own (sqlite_sequence, sqlite_stat1)."""
+    tables = await connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))
+    return sorted(name for (name,) in tables.all() if not name.startswith("sqlite_"))
+
+
+async def check_database(engine: AsyncEngine) -> str:
+    """The schema's state, once the database is known to be one the bot may use: readable, the bot's own
+    (not another application's), and not migrated by a newer studybot past what this build knows."""
+    try:
+        state = await _schema_state(engine)
+    except (DBAPIError, OSError) as exc:
+        raise unreadable_database(engine.url, exc) from exc
+    if state == "foreign":
+        await _refuse_foreign(engine)
+    if state == "behind":
+        await _refuse_unknown_revision(engine)
+    return state
+
+
+async def _refuse_foreign(engine: AsyncEngine) -> None:
+    # Most are refused before the engine opens them (bot.db.engine.check_url); this catches the rest.
+    async with engine.connect() as connection:
+        tables = await _sqlite_tables(connection)
+    raise database_fault(engine.url, not_studybots(tables))
+
+
+async def _refuse_unknown_revision(engine: AsyncEngine) -> None:
+    """A revision this build does not know was written by a newer studybot: there is no path from it to
+    this build's head, and this build's code would not match its schema."""
+    async with engine.connect() as connection:
+        try:
+            versions = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
+        except DBAPIError:
+            return  # no version table yet: nothing newer here
+    unknown = sorted({v for (v,) in versions} - _known_revisions())
+    if unknown:
+        raise database_fault(
+            engine.url,
+            f"the database is at migration {', '.join(unknown)}, which this studybot does not have (its "
+            f"newest is {SCHEMA_HEAD}): a newer studybot migrated it; run that version, or restore a backup "
+            "taken before that upgrade",
+        )
+
+
+def _known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head", *, create_fresh: bool = True) -> None:
     """Bring the schema to ``revision``; with ``create_fresh``, a new empty database to the head
     directly from the models."""
-    state = await _schema_state(engine) if revision == "head" else "behind"
+    state = await check_database(engine) if revision == "head" else "behind"
     if state == "head":
         return
     if state == "empty" and create_fresh:
