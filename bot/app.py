@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import hashlib
 import json
 import logging
 import math
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -21,6 +24,7 @@ from bot.discord.pacing import GlobalRequestPacer
 from bot.discord.replies import reply_privately
 from bot.domain.pack import ExamPack
 from bot.errors import UserError, echo
+from bot.heartbeat import Heartbeat, heartbeat_path
 from bot.scheduler import DailyJobs, utcnow
 from bot.services.daily import DailyService
 from bot.services.daily_runner import DailyRunner
@@ -57,6 +61,10 @@ def bot_intents() -> discord.Intents:
 
 #: Permissions as Discord's own settings name them (its API calls Manage Server "manage_guild").
 PERMISSION_NAMES = {"manage_guild": "Manage Server", "manage_messages": "Manage Messages"}
+
+
+#: How long closing waits for start-up recovery to finish the step it is in.
+STARTUP_GRACE_SECONDS = 10.0
 
 
 class StudyTree(app_commands.CommandTree["StudyBot"]):
@@ -127,8 +135,11 @@ class StudyBot(commands.Bot):
             self.daily_service, self.publisher, self.jobs.arm_reveal, self.jobs.disarm_schedule
         )
         self.jobs.attach(self.daily_runner)
+        self.heartbeat = Heartbeat(self, heartbeat_path(settings))
         self._discord_ready_seen = False
         self._serving_started = False
+        self.has_served = False  # reached serving at least once (an outage after that starts anew)
+        self._starting: asyncio.Task[object] | None = None  # start-up recovery, while it runs
         # Servers READY listed that have not arrived yet (computed at the first arrival).
         self._awaited: set[int] | None = None
 
@@ -207,25 +218,31 @@ class StudyBot(commands.Bot):
         if self._serving_started:
             return
         self._serving_started = True
+        self.has_served = True
         log.info("ready as %s in %d servers; invite: %s", self.user, len(self.guilds), self.invite_url())
         # Each step on its own: whatever one of them hits, the scheduler still starts, or no server
         # would get its posts, reveals or mock deadlines.
-        for step, work in (
+        self._starting = asyncio.current_task()
+        steps: tuple[tuple[str, Callable[[], Awaitable[object]]], ...] = (
             (
                 "marking the servers present",
-                self.guild_service.mark_present([g.id for g in self.guilds], utcnow()),
+                lambda: self.guild_service.mark_present([g.id for g in self.guilds], utcnow()),
             ),
-            ("recovering posts", self.daily_runner.recover(utcnow())),
-            ("closing mocks whose questions left the bank", self._close_withdrawn_mocks()),
-            ("catching up on missed posts", self.daily_runner.catch_up(utcnow())),
-            ("arming the schedules", self.jobs.rebuild()),
-        ):
+            ("recovering posts", lambda: self.daily_runner.recover(utcnow())),
+            ("closing mocks whose questions left the bank", self._close_withdrawn_mocks),
+            ("catching up on missed posts", lambda: self.daily_runner.catch_up(utcnow())),
+            ("arming the schedules", self.jobs.rebuild),
+        )
+        for step, work in steps:
+            if self.is_closed():
+                return
             try:
-                await work
+                await work()
             except Exception:
                 log.exception("start-up: %s failed; serving anyway", step)
         if not self.jobs.scheduler.running:
             self.jobs.scheduler.start()
+        self.heartbeat.start()
         # What start-up built (the question bank, every server's cache, the ORM's mappings) lives
         # as long as the bot: leave it out of garbage collection, whose full passes over it otherwise
         # stall every member's interaction for tens of milliseconds each.
@@ -254,6 +271,13 @@ class StudyBot(commands.Bot):
         ready_wait = self._connection._ready_task
         if ready_wait is not None:
             ready_wait.cancel()
+        # Start-up recovery cut off mid-transaction would leave its database connection behind: let
+        # it finish the step it is in (it starts no other once the bot is closing).
+        starting, self._starting = self._starting, None
+        if starting is not None and starting is not asyncio.current_task() and not starting.done():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(starting), STARTUP_GRACE_SECONDS)
+        await self.heartbeat.stop()
         self.publisher.close()
         await self.jobs.stop()
         await super().close()

@@ -35,3 +35,7 @@ class ConfigurationError(StudyBotError):
 
 class QuestionWithdrawn(StudyBotError):
     """A stored post or mock asks a question (or a pack) that is no longer in the bank."""
+
+
+class DiscordUnreachable(StudyBotError):
+    """Discord could not be reached within the attempts allowed: a temporary fault, not a bad setting."""

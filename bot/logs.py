@@ -13,13 +13,17 @@ from types import TracebackType
 _URL_TOKENS = re.compile(r"(/(?:interactions|webhooks)/\d+/)[A-Za-z0-9_.\-]{20,}")
 
 
+#: A real token is about 70 characters; a placeholder like "x" would blank out every x in the logs.
+MIN_SECRET_LENGTH = 8
+
+
 class RedactSecrets(logging.Filter):
     """Replaces each secret wherever it appears in a record's rendered message or traceback."""
 
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
         # A token pasted with a stray space is used trimmed: hide it either way, longest first.
-        variants = {variant for s in secrets for variant in (s, s.strip()) if variant.strip()}
+        variants = {v for s in secrets for v in (s, s.strip()) if len(v.strip()) >= MIN_SECRET_LENGTH}
         self._secrets = sorted(variants, key=len, reverse=True)
 
     def _redact(self, text: str) -> str:
@@ -36,6 +40,17 @@ class RedactSecrets(logging.Filter):
         redacted = self._redact(message)
         if redacted != message:
             record.msg, record.args = redacted, None
+        return True
+
+
+class OneLineReconnects(logging.Filter):
+    """discord.py logs a whole traceback each time it retries a lost gateway; a line says as much."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and str(record.msg).startswith("Attempting a reconnect"):
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args, record.exc_info, record.exc_text = None, None, None
         return True
 
 
@@ -60,6 +75,7 @@ def configure(level: str, secrets: list[str]) -> None:
     root.setLevel(level)
     # Alembic announces every plugin at INFO on each start; only its warnings matter here.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
+    logging.getLogger("discord.client").addFilter(OneLineReconnects())
     # Anything uncaught still goes through the handler above, so through the redaction.
     sys.excepthook = _log_uncaught
     threading.excepthook = _log_uncaught_in_thread

@@ -3,13 +3,18 @@ end-to-end tests, so the tested path is the shipped path."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
+import random
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -21,7 +26,7 @@ from bot.db import migrate
 from bot.db.engine import create_engine, session_factory, sqlite_folder
 from bot.discord.endpoints import use_endpoints
 from bot.domain.pack import ExamPack
-from bot.errors import ConfigurationError
+from bot.errors import ConfigurationError, DiscordUnreachable
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +75,101 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
         await engine.dispose()
 
 
+#: Faults that mean Discord (or the way to it) is unreachable for now, not that something is wrong here.
+UNREACHABLE: tuple[type[BaseException], ...] = (
+    OSError,  # refused, reset, no route, DNS
+    aiohttp.ClientError,
+    asyncio.TimeoutError,
+    discord.GatewayNotFound,
+    discord.ConnectionClosed,
+    discord.DiscordServerError,
+)
+FIRST_RETRY_SECONDS, LONGEST_RETRY_SECONDS = 2.0, 300.0
+
+
+def retry_delay(failures: int, rng: random.Random) -> float:
+    """Capped exponential back-off with full jitter, so many bots do not come back in step."""
+    ceiling = min(LONGEST_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2.0 ** (failures - 1))
+    return rng.uniform(0.5, 1.0) * ceiling
+
+
+def _unreachable(bot: StudyBot, error: BaseException) -> bool:
+    if isinstance(error, UNREACHABLE):
+        return True
+    # discord.py 2.7 retries a gateway that never answered by reading the session of a websocket it
+    # never opened; that AttributeError is the same outage.
+    return isinstance(error, AttributeError) and bot.ws is None
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
 async def run(settings: Settings) -> None:
+    """Connect and serve until SIGTERM or SIGINT. While Discord is unreachable, try again with back-off
+    (one log line each time); give up (DiscordUnreachable) only after DISCORD_RETRY_LIMIT attempts."""
     token = settings.token()
-    async with runtime(settings) as rt, rt.build_bot() as bot:
-        try:
-            await bot.start(token)
-        except discord.LoginFailure as exc:
-            raise ConfigurationError(
-                "Discord rejected DISCORD_TOKEN. Reset the token in the Developer Portal (Bot > Reset Token) "
-                "and set it again."
-            ) from exc
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, _stop_on, signum, stop)
+    rng = random.Random()  # noqa: S311 - jitter, not secrets
+    try:
+        async with runtime(settings) as rt:
+            failures = 0
+            while not stop.is_set():
+                bot = rt.build_bot()
+                async with bot:
+                    error = await _serve_until_stopped(bot, token, stop)
+                if error is None:
+                    break
+                failures = 1 if bot.has_served else failures + 1
+                if settings.discord_retry_limit and failures >= settings.discord_retry_limit:
+                    raise DiscordUnreachable(
+                        f"Discord is unreachable ({_describe(error)}) after {failures} attempt(s); "
+                        "giving up as DISCORD_RETRY_LIMIT says"
+                    )
+                delay = retry_delay(failures, rng)
+                log.warning(
+                    "Discord is unreachable (%s); attempt %d failed, trying again in %.0f s",
+                    _describe(error),
+                    failures,
+                    delay,
+                )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+    if stop.is_set():
+        log.info("stopped cleanly: scheduler stopped, database closed")
+
+
+def _stop_on(signum: int, stop: asyncio.Event) -> None:
+    if not stop.is_set():
+        log.info("stopping on %s", signal.Signals(signum).name)
+        stop.set()
+
+
+async def _serve_until_stopped(bot: StudyBot, token: str, stop: asyncio.Event) -> BaseException | None:
+    """Run the bot until it stops or ``stop`` is set; the outage that stopped it, if that is what did."""
+    serving = asyncio.create_task(bot.start(token), name="studybot")
+    stopping = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if serving not in done:
+        await bot.close()
+        with contextlib.suppress(Exception):
+            await serving
+        return None
+    error = serving.exception()
+    if error is None:
+        return None
+    if isinstance(error, discord.LoginFailure):
+        raise ConfigurationError(
+            "Discord rejected DISCORD_TOKEN. Reset the token in the Developer Portal (Bot > Reset Token) "
+            "and set it again."
+        ) from error
+    if _unreachable(bot, error):
+        return error
+    raise error
