@@ -14,6 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from bench.world import SHIPPED_PACK
 from tests.emulator import DiscordEmulator
 
 REPO = Path(__file__).resolve().parents[1]
@@ -97,6 +98,8 @@ class BotProcess:
                 "DISCORD_GATEWAY_URL": self.emulator.gateway_url,
                 "DATABASE_URL": self.database_url,
                 "LOG_LEVEL": "WARNING",
+                # The benchmarks' worlds and expectations are built from this pack (see bench.world).
+                "DEFAULT_PACK": SHIPPED_PACK,
                 "BENCH_MAX_SECONDS": str(self.max_seconds),
             }
         )

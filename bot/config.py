@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = None
     database_url: str = "sqlite+aiosqlite:///data/studybot.db"
     questions_dir: Path = SHIPPED_QUESTIONS
-    default_pack: str = "mls-c01"
+    default_pack: str = "aip-c01"  # a live exam: a group that forms today cannot sit a retired one
     default_timezone: str = "UTC"
     log_level: str = "INFO"
     dev_guild_id: int | None = Field(default=None, gt=0)

@@ -26,6 +26,8 @@ from tests.emulator.client import pointed_at
 class StudyBotHarness:
     def __init__(self, emulator: DiscordEmulator, database: Path, **settings: Any) -> None:
         self.emulator = emulator
+        # The end-to-end tests were written against the MLS-C01 blueprint; test_exams chooses others.
+        settings.setdefault("default_pack", "mls-c01")
         self.settings = Settings(
             discord_token=SecretStr(emulator.token),
             database_url=f"sqlite+aiosqlite:///{database}",

@@ -44,3 +44,10 @@ def test_aip_c01_blueprint_is_the_live_exam() -> None:
         750,
     )
     assert [pack.count_by_domain()[d.id] for d in bp.domains] == [62, 52, 40, 24, 22]
+
+
+def test_a_new_server_studies_a_live_exam_by_default() -> None:
+    from bot.config import Settings
+
+    default = Settings.model_fields["default_pack"].default
+    assert load_packs(SHIPPED_QUESTIONS)[default].blueprint.retired_on is None
