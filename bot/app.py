@@ -31,6 +31,7 @@ from bot.services.daily_runner import DailyRunner
 from bot.services.guilds import GuildService
 from bot.services.mock import MockService
 from bot.services.progress import ProgressService
+from bot.services.setup import SetupService
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,7 @@ class StudyBot(commands.Bot):
         self.daily_service = DailyService(sessions, self.guild_service)
         self.mock_service = MockService(sessions, self.guild_service)
         self.progress_service = ProgressService(sessions, self.guild_service)
+        self.setup_service = SetupService(sessions, self.guild_service)
         self.jobs = DailyJobs(scheduler, self.mock_service)
         from bot.discord.publisher import DiscordPublisher
 
@@ -147,6 +149,7 @@ class StudyBot(commands.Bot):
         from bot.discord.cogs.daily import DailyCog
         from bot.discord.cogs.exam import ExamCog
         from bot.discord.cogs.mock import MockCog
+        from bot.discord.cogs.onboarding import OnboardingCog
         from bot.discord.cogs.progress import ConfirmButton, ProgressCog
         from bot.discord.cogs.quiz import QuizCog
         from bot.discord.views import PickButton
@@ -156,6 +159,7 @@ class StudyBot(commands.Bot):
         await self.add_cog(MockCog(self))
         await self.add_cog(QuizCog(self))
         await self.add_cog(ProgressCog(self))
+        await self.add_cog(OnboardingCog(self))
         self.add_dynamic_items(PickButton, ConfirmButton)
         await self.sync_commands()
 

@@ -52,6 +52,19 @@ class Guild(Base):
     left_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     # Leaderboards count answers from here on (`/scores reset` starts a new season).
     season_started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # When the bot last said hello on joining (a quick rejoin says nothing again).
+    welcomed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class SetupDraft(Base):
+    """An admin's `/setup` answers so far: kept here, not in a schedule, so abandoning it leaves nothing
+    half-made, and a restart or an expired interaction loses nothing."""
+
+    __tablename__ = "setup_drafts"
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    choices: Mapped[str] = mapped_column(Text, default="{}")  # JSON: exam, channel, time, timezone, ...
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Schedule(Base):

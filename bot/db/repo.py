@@ -822,6 +822,25 @@ async def member_attempts_since(
     return list((await session.scalars(query)).all())
 
 
+async def member_activity(session: AsyncSession, guild_id: int, user_id: int) -> tuple[int, int]:
+    """A member's graded answers and finished mocks in a server."""
+    answers = await session.scalar(
+        select(func.count())
+        .select_from(Attempt)
+        .where(Attempt.guild_id == guild_id, Attempt.user_id == user_id)
+    )
+    mocks = await session.scalar(
+        select(func.count())
+        .select_from(MockSession)
+        .where(
+            MockSession.guild_id == guild_id,
+            MockSession.user_id == user_id,
+            MockSession.scaled_score.is_not(None),
+        )
+    )
+    return int(answers or 0), int(mocks or 0)
+
+
 async def latest_practised_pack(session: AsyncSession, guild_id: int | None, user_id: int) -> str | None:
     """The exam of the member's latest answer in this server (any server, outside one)."""
     query = select(Attempt.pack).where(Attempt.user_id == user_id)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import repo
+from bot.db.timestamps import as_utc
+from bot.domain.onboarding import should_welcome
 from bot.domain.pack import ExamPack, Question
 from bot.errors import QuestionWithdrawn, UserError, echo
 
@@ -103,12 +105,22 @@ class GuildService:
                 session, guild_ids, pack=self._default_pack, timezone=self._default_timezone, now=now
             )
 
-    async def mark_joined(self, guild_id: int, now: dt.datetime) -> None:
+    async def mark_joined(self, guild_id: int, now: dt.datetime) -> bool:
+        """The bot was added to a server. True if it should say hello (see ``should_welcome``)."""
         async with self._sessions.begin() as session:
             row = await repo.ensure_guild(
                 session, guild_id, pack=self._default_pack, timezone=self._default_timezone, now=now
             )
+            left_at = None if row.left_at is None else as_utc(row.left_at)
+            welcomed_at = None if row.welcomed_at is None else as_utc(row.welcomed_at)
             row.left_at = None
+            return should_welcome(welcomed_at, left_at, now)
+
+    async def mark_welcomed(self, guild_id: int, now: dt.datetime) -> None:
+        async with self._sessions.begin() as session:
+            row = await repo.get_guild(session, guild_id)
+            if row is not None:
+                row.welcomed_at = now
 
     def exam(self, text: str) -> ExamPack:
         """The pack a member named, by folder name or exam code, in any case (``aip-c01``, ``AIP-C01``)."""

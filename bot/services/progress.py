@@ -166,6 +166,11 @@ class ProgressService:
             for user_id in user_ids:
                 await repo.forget_in_guild(session, guild_id, user_id, now)
 
+    async def activity(self, guild_id: int, user_id: int) -> tuple[int, int]:
+        """How many answers and finished mocks a member has in a server (for their next step)."""
+        async with self._sessions.begin() as session:
+            return await repo.member_activity(session, guild_id, user_id)
+
     async def studied_exam(
         self, guild_id: int | None, user_id: int, exam: str | None, now: dt.datetime
     ) -> ExamPack:

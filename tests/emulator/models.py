@@ -236,6 +236,8 @@ class Guild:
     #: marked unavailable, and its GUILD_CREATE waits for ``DiscordEmulator.guild_becomes_available``.
     arrives_late: bool = False
     created_at: float = 0.0
+    #: Where Discord posts join messages, and where bots greet a server (None: the server has none).
+    system_channel_id: int | None = None
 
     # -- building the world ---------------------------------------------------------------------
 
@@ -371,7 +373,7 @@ class Guild:
             "features": [],
             "mfa_level": 0,
             "application_id": None,
-            "system_channel_id": None,
+            "system_channel_id": None if self.system_channel_id is None else str(self.system_channel_id),
             "system_channel_flags": 0,
             "rules_channel_id": None,
             "vanity_url_code": None,

@@ -13,6 +13,8 @@ from discord.ext import commands
 from bot.discord.choices import domain_choices, exam_choices
 from bot.discord.publisher import missing_permissions
 from bot.discord.render import schedule_line, timestamp
+from bot.discord.scheduling import save_daily_schedule
+from bot.discord.welcome import send_welcome
 from bot.domain.grading import EMOJI_LETTER
 from bot.services.daily import PickOutcome, ScheduleRequest
 
@@ -65,14 +67,6 @@ class DailyCog(commands.Cog):
         assert interaction.guild is not None
         now = discord.utils.utcnow()
         config = await self.bot.guild_service.config(interaction.guild.id, now)
-        missing = missing_permissions(channel, interaction.guild.me, hide=config.hide_answers)
-        if missing:
-            await self._private(
-                interaction,
-                f"I need {', '.join(missing)} in {channel.mention} first. "
-                "Grant them in the channel's settings, then run this again.",
-            )
-            return
         request = ScheduleRequest(
             channel_id=channel.id,
             time_of_day=time,
@@ -83,10 +77,9 @@ class DailyCog(commands.Cog):
             answer_mode=answers,
             exam=exam,
         )
-        view, replaced = await self.bot.daily_service.save_schedule(
-            interaction.guild.id, request, interaction.user.id, now
+        view, replaced = await save_daily_schedule(
+            self.bot, interaction.guild, channel, request, interaction.user.id
         )
-        self.bot.jobs.arm_schedule(view)
         verb = "Updated" if replaced else "Scheduled"
         await self._private(interaction, f"{verb} the question of the day:\n{schedule_line(view, now)}")
 
@@ -123,6 +116,7 @@ class DailyCog(commands.Cog):
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @daily.command(name="pause", description="Stop posting in a channel until resumed")
+    @app_commands.describe(channel="The channel with the daily schedule")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def pause(self, interaction: discord.Interaction[StudyBot], channel: discord.TextChannel) -> None:
         assert interaction.guild is not None
@@ -133,6 +127,7 @@ class DailyCog(commands.Cog):
         await self._private(interaction, f"Paused the daily question in {channel.mention}.")
 
     @daily.command(name="resume", description="Resume a paused daily schedule")
+    @app_commands.describe(channel="The channel with the daily schedule")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def resume(self, interaction: discord.Interaction[StudyBot], channel: discord.TextChannel) -> None:
         assert interaction.guild is not None
@@ -148,6 +143,7 @@ class DailyCog(commands.Cog):
         await self._private(interaction, f"Resumed:\n{schedule_line(view, discord.utils.utcnow())}")
 
     @daily.command(name="remove", description="Delete a channel's daily schedule")
+    @app_commands.describe(channel="The channel with the daily schedule")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def remove(self, interaction: discord.Interaction[StudyBot], channel: discord.TextChannel) -> None:
         assert interaction.guild is not None
@@ -158,6 +154,7 @@ class DailyCog(commands.Cog):
         await self._private(interaction, f"Removed the daily schedule of {channel.mention}. Scores are kept.")
 
     @daily.command(name="post-now", description="Post the next question right away (to try the setup)")
+    @app_commands.describe(channel="The channel with the daily schedule")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def post_now(
         self, interaction: discord.Interaction[StudyBot], channel: discord.TextChannel
@@ -175,6 +172,7 @@ class DailyCog(commands.Cog):
         )
 
     @daily.command(name="hide-answers", description="Hide members' reactions until the reveal")
+    @app_commands.describe(hide="True: record and remove each reaction; False: reactions stay visible")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def hide_answers(self, interaction: discord.Interaction[StudyBot], hide: bool) -> None:
         assert interaction.guild is not None
@@ -276,5 +274,10 @@ class DailyCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        await self.bot.guild_service.mark_joined(guild.id, discord.utils.utcnow())
+        greet = await self.bot.guild_service.mark_joined(guild.id, discord.utils.utcnow())
         await self.bot.jobs.rebuild()
+        greeted = greet and await send_welcome(guild)
+        if greeted:
+            await self.bot.guild_service.mark_welcomed(guild.id, discord.utils.utcnow())
+        # Lets anything listening (the tests, for one) know the join is fully handled.
+        self.bot.dispatch("guild_join_handled", guild.id, greeted)

@@ -175,7 +175,7 @@ class ProgressCog(commands.Cog):
     @app_commands.describe(
         period="Which period (default: this week)",
         domain="Only one domain of an exam",
-        by="Rank by",
+        by="Rank by points or by accuracy",
         exam="The exam of the domain board (default: this server's)",
     )
     @app_commands.guild_only()
