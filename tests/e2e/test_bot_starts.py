@@ -84,4 +84,6 @@ async def test_exam_with_an_unknown_pack_answers_privately(emulator, studybot) -
     choices = await alice.autocomplete("exam show", channel=general, focused="exam", value="")
     names = [c["name"] for c in choices]
     assert "AIP-C01: AWS Certified Generative AI Developer – Professional" in names
-    assert names[-1] == "MLS-C01: AWS Certified Machine Learning – Specialty (retired 2026-03-31)", "live first"
+    assert names[-1] == "MLS-C01: AWS Certified Machine Learning – Specialty (retired 2026-03-31)", (
+        "live first"
+    )
