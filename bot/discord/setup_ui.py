@@ -7,6 +7,7 @@ message keeps working after a restart and after its interaction token expired.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -69,6 +70,14 @@ class TimeForm(discord.ui.Modal):
 
 def _button(label: str, action: str, arg: str | int = "", **options: Any) -> discord.ui.Button[Any]:
     return discord.ui.Button(label=label, custom_id=custom_id(action, arg), **options)
+
+
+def _menu(
+    action: str, values: Sequence[str], current: str, *, row: int, placeholder: str | None = None
+) -> discord.ui.Select[Any]:
+    """A menu of plain values with the current one shown as chosen."""
+    options = [discord.SelectOption(label=v, value=v, default=v == current) for v in values]
+    return discord.ui.Select(custom_id=custom_id(action), options=options, row=row, placeholder=placeholder)
 
 
 def _navigation(view: SetupView, step: int, *, forward_ok: bool = True, row: int = 4) -> None:
@@ -135,24 +144,9 @@ def render(
         zones = list(COMMON_TIMEZONES)
         if choices.timezone not in zones:
             zones = [choices.timezone, *zones[:24]]
+        view.add_item(_menu("timezone", zones, choices.timezone, row=0))
         view.add_item(
-            discord.ui.Select(
-                custom_id=custom_id("timezone"),
-                options=[
-                    discord.SelectOption(label=z, value=z, default=z == choices.timezone) for z in zones
-                ],
-                row=0,
-            )
-        )
-        view.add_item(
-            discord.ui.Select(
-                custom_id=custom_id("hour"),
-                placeholder=f"Time: {choices.time_of_day}",
-                options=[
-                    discord.SelectOption(label=h, value=h, default=h == choices.time_of_day) for h in HOURS
-                ],
-                row=1,
-            )
+            _menu("hour", HOURS, choices.time_of_day, row=1, placeholder=f"Time: {choices.time_of_day}")
         )
         view.add_item(
             _button("Another time or timezone…", "form", style=discord.ButtonStyle.secondary, row=2)
@@ -160,15 +154,7 @@ def render(
         _navigation(view, step)
     elif step == 4:
         lines.append("Which days, and how do members answer?")
-        view.add_item(
-            discord.ui.Select(
-                custom_id=custom_id("days"),
-                options=[
-                    discord.SelectOption(label=d, value=d, default=d == choices.days) for d in DAY_CHOICES
-                ],
-                row=0,
-            )
-        )
+        view.add_item(_menu("days", DAY_CHOICES, choices.days, row=0))
         view.add_item(
             discord.ui.Select(
                 custom_id=custom_id("answers"),

@@ -102,6 +102,18 @@ def run_job_now(bot: StudyBot, job_id: str) -> None:
     bot.jobs.scheduler.modify_job(job_id, next_run_time=dt.datetime.now(dt.UTC))
 
 
+async def post_question(bot: StudyBot, emulator: DiscordEmulator, admin: User, channel: Channel) -> Any:
+    """An admin posts a question at once (`/daily post-now`) in a scheduled channel; the post and its
+    question, once the option reactions are on it."""
+    await (
+        await admin.run_command("daily post-now", channel=channel, options={"channel": channel})
+    ).response()
+    post = await wait_for_post(emulator, channel)
+    question = question_of(bot, post)
+    await wait_for_option_reactions(emulator, post, question)
+    return post, question
+
+
 async def schedule(admin: User, channel: Channel, **options: Any) -> Message:
     result = await admin.run_command(
         "daily schedule", channel=channel, options={"channel": channel, **options}

@@ -18,14 +18,12 @@ from tests.e2e.daily_helpers import (
     is_reveal,
     pack_of_one_type,
     post_of,
-    question_of,
+    post_question,
     react_and_wait,
     right_and_wrong,
     run_job_now,
     schedule,
     study_server,
-    wait_for_option_reactions,
-    wait_for_post,
 )
 from tests.e2e.harness import StudyBotHarness
 from tests.emulator import Perm
@@ -33,13 +31,7 @@ from tests.emulator import Perm
 
 async def post_now(bot, emulator, admin, channel):
     await schedule(admin, channel, time="09:00")
-    await (
-        await admin.run_command("daily post-now", channel=channel, options={"channel": channel})
-    ).response()
-    post = await wait_for_post(emulator, channel)
-    question = question_of(bot, post)
-    await wait_for_option_reactions(emulator, post, question)
-    return post, question
+    return await post_question(bot, emulator, admin, channel)
 
 
 async def stored_answers(bot, post_id):

@@ -7,13 +7,11 @@ from bot.scheduler import reveal_job_id
 from tests.e2e.daily_helpers import (
     is_reveal,
     post_of,
-    question_of,
+    post_question,
     react_and_wait,
     right_and_wrong,
     run_job_now,
     schedule,
-    wait_for_option_reactions,
-    wait_for_post,
 )
 
 
@@ -22,10 +20,7 @@ async def run(who, name, where, **options):
 
 
 async def answer_right_and_reveal(emulator, bot, admin, channel, member):
-    await run(admin, "daily post-now", channel, channel=channel)
-    post = await wait_for_post(emulator, channel)
-    question = question_of(bot, post)
-    await wait_for_option_reactions(emulator, post, question)
+    post, question = await post_question(bot, emulator, admin, channel)
     for emoji in right_and_wrong(question)[0]:
         await react_and_wait(bot, member, post, emoji)
     run_job_now(bot, reveal_job_id(post_of(post)[1]))

@@ -13,13 +13,11 @@ from bot.scheduler import reveal_job_id
 from tests.e2e.daily_helpers import (
     is_reveal,
     post_of,
-    question_of,
+    post_question,
     react_and_wait,
     right_and_wrong,
     run_job_now,
     schedule,
-    wait_for_option_reactions,
-    wait_for_post,
 )
 from tests.emulator import RateLimits
 
@@ -28,12 +26,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 async def play_one_day(emulator, bot, channel, admin, answers):
     await schedule(admin, channel, time="09:00")
-    await (
-        await admin.run_command("daily post-now", channel=channel, options={"channel": channel})
-    ).response()
-    post = await wait_for_post(emulator, channel)
-    question = question_of(bot, post)
-    await wait_for_option_reactions(emulator, post, question)
+    post, question = await post_question(bot, emulator, admin, channel)
     right, wrong = right_and_wrong(question)
     for member, correct in answers:
         for emoji in right if correct else wrong:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.config import SHIPPED_QUESTIONS
 from bot.db.models import MockSession, Post
 from bot.scheduler import daily_job_id, mock_job_id
-from tests.e2e.daily_helpers import question_of, run_job_now, schedule, wait_for_post
+from tests.e2e.daily_helpers import post_question, question_of, run_job_now, schedule
 from tests.e2e.harness import StudyBotHarness
 
 
@@ -37,11 +37,7 @@ async def test_a_post_and_a_mock_whose_questions_left_the_bank_stop_nothing_else
         bot = await studybot.start()
         await schedule(admin_a, channel_a, time="09:00")
         await schedule(admin_b, channel_b, time="09:00")
-        await (
-            await admin_a.run_command("daily post-now", channel=channel_a, options={"channel": channel_a})
-        ).response()
-        post = await wait_for_post(emulator, channel_a)
-        asked = question_of(bot, post)
+        post, asked = await post_question(bot, emulator, admin_a, channel_a)
         card = await (await alice.run_command("mock start", channel=channel_a, options={})).response()
         mock_id = int(card.buttons[0]["custom_id"].split(":")[2])
         state = await bot.mock_service.get(mock_id, alice.id, dt.datetime.now(dt.UTC))
