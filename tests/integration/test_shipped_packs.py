@@ -51,3 +51,12 @@ def test_a_new_server_studies_a_live_exam_by_default() -> None:
 
     default = Settings.model_fields["default_pack"].default
     assert load_packs(SHIPPED_QUESTIONS)[default].blueprint.retired_on is None
+
+
+def test_aif_c01_blueprint_is_guide_v1_1() -> None:
+    pack = load_packs(SHIPPED_QUESTIONS)["aif-c01"]
+    bp = pack.blueprint
+    assert (bp.code, bp.retired_on) == ("AIF-C01", None)
+    assert [(d.id, d.weight) for d in bp.domains] == [("1", 20), ("2", 24), ("3", 28), ("4", 14), ("5", 14)]
+    assert [len(d.tasks) for d in bp.domains] == [3, 3, 4, 2, 2]
+    assert (bp.questions, bp.minutes, bp.scale.passing) == (65, 90, 700)
