@@ -99,7 +99,8 @@ async def test_an_admin_goes_from_setup_to_a_sample_question(emulator, studybot)
     card = await press(admin, card, "Next")
     assert "step 3 of 5: Time" in step(card)
 
-    bot = await studybot.restart()  # the draft and the message outlive a restart
+    bot = await studybot.restart()  # the draft and the message outlive a restart...
+    emulator.advance_clock(16 * 60)  # ...and the /setup command's 15-minute token
     card = await choose(admin, card, "timezone", "Europe/London")
     form = await (await admin.click(card, "Another time or timezone…")).modal()
     card = await (await admin.submit_modal(form, {"time": "25:00", "timezone": "Europe/London"})).response()
