@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -54,6 +55,30 @@ class Guild(Base):
     season_started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     # When the bot last said hello on joining (a quick rejoin says nothing again).
     welcomed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class ReviewCard(Base):
+    """A question in a member's spaced-review queue for one exam (FSRS state, see bot.domain.review).
+
+    Every wrong answer (daily, quiz, mock, review) puts its question here; later answers move it on.
+    Kept per member and exam, not per server: what a member has learned goes where they go.
+    """
+
+    __tablename__ = "review_cards"
+    __table_args__ = (
+        # "What is due" for a member and an exam reads this index in due order.
+        Index("ix_review_cards_due", "user_id", "pack", "due"),
+    )
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    pack: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    due: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    state: Mapped[int] = mapped_column(Integer)  # 1 learning, 2 review, 3 relearning
+    step: Mapped[int | None] = mapped_column(Integer, default=None)
+    stability: Mapped[float | None] = mapped_column(Float, default=None)
+    difficulty: Mapped[float | None] = mapped_column(Float, default=None)
+    last_review: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class SetupDraft(Base):

@@ -38,6 +38,7 @@ from bot.db.models import (
     MockSession,
     PeriodStat,
     Post,
+    ReviewCard,
     Schedule,
     ScoreArchive,
 )
@@ -861,7 +862,7 @@ async def finished_mocks(
     return list((await session.scalars(query)).all())
 
 
-USER_TABLES = (Answer, Attempt, MemberStat, Member, PeriodStat, ScoreArchive)
+USER_TABLES = (Answer, Attempt, MemberStat, Member, PeriodStat, ScoreArchive, ReviewCard)
 
 
 async def rows_of_user(session: AsyncSession, user_id: int) -> dict[str, list[dict[str, object]]]:

@@ -40,6 +40,13 @@ def period_starts(now: dt.datetime, timezone: str) -> dict[str, dt.date]:
     }
 
 
+def end_of_day(now: dt.datetime, timezone: str) -> dt.datetime:
+    """The end of ``now``'s local day (the next local midnight), in UTC."""
+    zone = zoneinfo.ZoneInfo(timezone)
+    tomorrow = now.astimezone(zone).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(tomorrow, dt.time(0), tzinfo=zone).astimezone(dt.UTC)
+
+
 def period_start_instant(period: Period, now: dt.datetime, timezone: str) -> dt.datetime:
     zone = zoneinfo.ZoneInfo(timezone)
     start = period_starts(now, timezone)[period]

@@ -32,6 +32,7 @@ from bot.domain.selection import next_question
 from bot.errors import NotFoundError, QuestionWithdrawn, UserError, echo
 from bot.services.answer_batch import PickBatcher, PickEvent
 from bot.services.guilds import GuildService
+from bot.services.reviews import record_in_reviews
 
 ANSWER_MODES = ("reactions", "buttons")
 MAX_QUIZ_ROUNDS = 10
@@ -658,6 +659,7 @@ class DailyService:
                 }
             )
         await repo.add_graded(session, graded)
+        await record_in_reviews(session, graded, plan.closes_at)
         await repo.add_to_period_stats(session, period_deltas)
         await repo.add_member_scores(session, scores)
         return points

@@ -27,6 +27,7 @@ from bot.domain.pack import ExamPack, Question, QuestionKind
 from bot.errors import NotFoundError, QuestionWithdrawn, UserError, echo
 from bot.services.guilds import GuildService
 from bot.services.keyed_locks import KeyedLocks
+from bot.services.reviews import record_in_reviews
 
 #: Presses per transaction at most: bounds how long one transaction holds SQLite's writer.
 MAX_PRESS_BATCH = 500
@@ -347,24 +348,23 @@ class MockService:
         report = state.report
         if not await repo.finish_mock(session, state.id, at, report.correct, report.scaled):
             return None
-        await repo.add_graded(
-            session,
-            [
-                repo.GradedAnswer(
-                    state.guild_id,
-                    state.user_id,
-                    state.pack.slug,
-                    question.id,
-                    question.domain_id,
-                    question.task_id,
-                    "mock",
-                    bool(letters) and is_correct(question, letters),
-                    0,
-                    at,
-                )
-                for question, letters in zip(state.questions, state.answers, strict=True)
-            ],
-        )
+        graded = [
+            repo.GradedAnswer(
+                state.guild_id,
+                state.user_id,
+                state.pack.slug,
+                question.id,
+                question.domain_id,
+                question.task_id,
+                "mock",
+                bool(letters) and is_correct(question, letters),
+                0,
+                at,
+            )
+            for question, letters in zip(state.questions, state.answers, strict=True)
+        ]
+        await repo.add_graded(session, graded)
+        await record_in_reviews(session, graded, at)
         return dataclasses.replace(state, finished_at=at)
 
     async def close_withdrawn(self, now: dt.datetime) -> list[tuple[int, int]]:

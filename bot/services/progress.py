@@ -11,7 +11,7 @@ from typing import cast
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db import repo
+from bot.db import repo, reviews
 from bot.db.models import Member, PeriodStat, ScoreArchive
 from bot.db.timestamps import as_utc
 from bot.domain.pack import ExamPack
@@ -24,10 +24,12 @@ from bot.domain.progress import (
     Readiness,
     TaskScore,
     domain_board,
+    end_of_day,
     period_starts,
     readiness,
     weakest_tasks,
 )
+from bot.domain.review import QueueSummary, summarise
 from bot.errors import UserError, echo
 from bot.services.guilds import GuildService
 
@@ -82,6 +84,7 @@ class MemberProgress:
     best_mock: int | None
     weakest: tuple[WeakTask, ...]
     weekly: tuple[tuple[dt.date, int, int], ...]  # week start, answered, correct (oldest first)
+    review: QueueSummary  # the spaced-review queue of this exam
 
 
 def _row(rank: int, stat: PeriodStat) -> BoardRow:
@@ -195,6 +198,7 @@ class ProgressService:
             mocks = await repo.finished_mocks(session, user_id, guild_id, pack.slug)
             since = now - dt.timedelta(weeks=TREND_WEEKS)
             attempts = await repo.member_attempts_since(session, guild_id, user_id, pack.slug, since)
+            cards = await reviews.queue(session, user_id, pack.slug)
         by_domain: dict[str, list[int]] = {d.id: [0, 0] for d in pack.blueprint.domains}
         for t in tasks:
             if t.domain_id in by_domain:
@@ -225,6 +229,7 @@ class ProgressService:
             max(scores) if scores else None,
             weakest,
             tuple((week, v[0], v[1]) for week, v in weekly.items()),
+            summarise(list(cards), end_of_day(now, config.timezone)),
         )
 
     @staticmethod

@@ -70,6 +70,9 @@ async def test_stats_leaderboard_and_readiness(emulator, studybot) -> None:
     assert chart.filename == "progress.png" and chart.data.startswith(PNG) and len(chart.data) > 10_000
     public = await run(alice, "stats", channel, member=bob, public=True)
     assert not public.ephemeral and public.embeds[0]["title"].startswith("bob")
+    bob_fields = {f["name"]: f["value"] for f in public.embeds[0]["fields"]}
+    assert bob_fields["Review queue"] == "1 due today · 1 learning · 0 learned", "bob's miss is queued"
+    assert fields["Review queue"] == "0 due today · 0 learning · 0 learned"
 
     board = await run(bob, "leaderboard", channel)
     lines = board.embeds[0]["description"].splitlines()

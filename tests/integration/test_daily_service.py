@@ -287,3 +287,28 @@ async def test_reactions_written_together_apply_in_the_order_they_came(daily, se
     async with sessions() as session:
         stored = {x.user_id: (x.letters, x.locked) for x in (await session.scalars(select(Answer))).all()}
     assert stored == {BOB: (b, False), CAROL: (a + c, True)}
+
+
+async def test_a_miss_enters_the_review_queue_and_a_later_answer_moves_it(daily, sessions) -> None:
+    from bot.db import reviews
+    from bot.db.repo import GradedAnswer
+    from bot.services.reviews import record_in_reviews
+
+    schedule_id = await schedule(daily)
+    first = await answer_and_reveal(daily, schedule_id, dt.date(2026, 11, 23), right={BOB}, wrong={CAROL})
+    key = (CAROL, first.plan.pack.slug, first.plan.question.id)
+    async with sessions() as session:
+        cards = await reviews.cards(session, [key, (BOB, key[1], key[2])])
+        due = await reviews.due_question_ids(session, CAROL, key[1], first.plan.closes_at, 10)
+    assert list(cards) == [key], "only the miss is queued; a right answer never missed is not"
+    assert due == [key[2]], "due at once"
+
+    # the same question answered right later (a quiz, a mock or a review): it comes back much later
+    q = first.plan.question
+    later = first.plan.closes_at + dt.timedelta(days=1)
+    right = GradedAnswer(None, CAROL, key[1], q.id, q.domain_id, q.task_id, "quiz", True, 0, later)
+    async with sessions.begin() as session:
+        await record_in_reviews(session, [right], later)
+    async with sessions() as session:
+        moved = (await reviews.cards(session, [key]))[key]
+    assert moved.due > later and moved.last_review == later

@@ -153,6 +153,12 @@ class ProgressCog(commands.Cog):
         embed.add_field(name="Streak", value=f"{progress.streak} (best {progress.best_streak})", inline=True)
         best = "–" if progress.best_mock is None else f"best est. {progress.best_mock}"
         embed.add_field(name="Mocks", value=f"{progress.mocks_taken} taken, {best}", inline=True)
+        queue = progress.review
+        embed.add_field(
+            name="Review queue",
+            value=f"{queue.due_today} due today · {queue.learning} learning · {queue.learned} learned",
+            inline=False,
+        )
         if progress.weakest:
             weak = []
             for task in progress.weakest:
