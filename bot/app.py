@@ -31,6 +31,7 @@ from bot.services.daily_runner import DailyRunner
 from bot.services.guilds import GuildService
 from bot.services.mock import MockService
 from bot.services.progress import ProgressService
+from bot.services.reviews import ReviewService
 from bot.services.setup import SetupService
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,7 @@ class StudyBot(commands.Bot):
         self.mock_service = MockService(sessions, self.guild_service)
         self.progress_service = ProgressService(sessions, self.guild_service)
         self.setup_service = SetupService(sessions, self.guild_service)
+        self.review_service = ReviewService(sessions, self.guild_service)
         self.jobs = DailyJobs(scheduler, self.mock_service)
         from bot.discord.publisher import DiscordPublisher
 
@@ -152,6 +154,7 @@ class StudyBot(commands.Bot):
         from bot.discord.cogs.onboarding import OnboardingCog
         from bot.discord.cogs.progress import ConfirmButton, ProgressCog
         from bot.discord.cogs.quiz import QuizCog
+        from bot.discord.cogs.review import ReviewCog
         from bot.discord.views import PickButton
 
         await self.add_cog(ExamCog(self))
@@ -160,6 +163,7 @@ class StudyBot(commands.Bot):
         await self.add_cog(QuizCog(self))
         await self.add_cog(ProgressCog(self))
         await self.add_cog(OnboardingCog(self))
+        await self.add_cog(ReviewCog(self))
         self.add_dynamic_items(PickButton, ConfirmButton)
         await self.sync_commands()
 

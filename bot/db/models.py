@@ -276,3 +276,17 @@ class ScoreArchive(Base):
     correct: Mapped[int] = mapped_column(Integer)
     best_streak: Mapped[int] = mapped_column(Integer)
     archived_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReviewSession(Base):
+    """A member's private /review run: the cards drawn, and each answer given (so a restart loses
+    nothing, and a second press on a card already answered grades nothing twice)."""
+
+    __tablename__ = "review_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    guild_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    pack: Mapped[str] = mapped_column(String(64))
+    question_ids: Mapped[str] = mapped_column(Text)  # comma-separated, in the order asked
+    answers: Mapped[str] = mapped_column(Text, default="{}")  # JSON: position -> letters given
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

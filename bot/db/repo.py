@@ -39,6 +39,7 @@ from bot.db.models import (
     PeriodStat,
     Post,
     ReviewCard,
+    ReviewSession,
     Schedule,
     ScoreArchive,
 )
@@ -862,7 +863,7 @@ async def finished_mocks(
     return list((await session.scalars(query)).all())
 
 
-USER_TABLES = (Answer, Attempt, MemberStat, Member, PeriodStat, ScoreArchive, ReviewCard)
+USER_TABLES = (Answer, Attempt, MemberStat, Member, PeriodStat, ScoreArchive, ReviewCard, ReviewSession)
 
 
 async def rows_of_user(session: AsyncSession, user_id: int) -> dict[str, list[dict[str, object]]]:

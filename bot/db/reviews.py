@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
-from sqlalchemy import func, select, tuple_
+from fsrs import State
+from sqlalchemy import case, func, or_, select, tuple_
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
-from bot.db.models import ReviewCard
+from bot.db.models import ReviewCard, ReviewSession
 from bot.db.timestamps import as_utc
 from bot.domain.review import CardState
 
@@ -112,3 +113,46 @@ async def next_due(session: AsyncSession, user_id: int, pack: str) -> dt.datetim
         select(func.min(ReviewCard.due)).where(ReviewCard.user_id == user_id, ReviewCard.pack == pack)
     )
     return None if when is None else as_utc(when)
+
+
+async def draw(session: AsyncSession, user_id: int, pack: str, now: dt.datetime, limit: int) -> list[str]:
+    """What a /review session asks: cards due by ``now``, most overdue first, then new misses (cards
+    still in their first learning steps, due within minutes)."""
+    overdue_first = case((ReviewCard.due <= now, 0), else_=1)
+    query = (
+        select(ReviewCard.question_id)
+        .where(
+            ReviewCard.user_id == user_id,
+            ReviewCard.pack == pack,
+            or_(ReviewCard.due <= now, ReviewCard.state == State.Learning),
+        )
+        .order_by(overdue_first, ReviewCard.due, ReviewCard.question_id)
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def create_session(
+    session: AsyncSession,
+    user_id: int,
+    guild_id: int | None,
+    pack: str,
+    question_ids: Sequence[str],
+    now: dt.datetime,
+) -> int:
+    row = ReviewSession(
+        user_id=user_id, guild_id=guild_id, pack=pack, question_ids=",".join(question_ids), started_at=now
+    )
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def get_session(session: AsyncSession, session_id: int) -> ReviewSession | None:
+    return await session.get(ReviewSession, session_id)
+
+
+async def save_session_answers(session: AsyncSession, session_id: int, document: str) -> None:
+    row = await session.get(ReviewSession, session_id)
+    if row is not None:
+        row.answers = document

@@ -1,0 +1,111 @@
+"""What a member sees of /review: a card, its result with the next date, and the summary.
+
+Buttons carry everything they need in their custom_id and are routed by it (``ReviewCog``); the run is
+in the database, so an old card keeps working after a restart or an expired token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import discord
+
+from bot.discord.render import CHOOSE_WORDS, EMBED_COLOUR, timestamp
+from bot.domain.grading import LETTER_EMOJI
+from bot.domain.pack import QuestionKind
+from bot.domain.review import describe_interval
+from bot.services.reviews import ReviewRun, ReviewSummary
+
+PREFIX = "studybot:review"
+BUTTON_ID = re.compile(re.escape(PREFIX) + r":(?P<run>\d+):(?P<action>[a-z]+)(?::(?P<arg>[A-F0-9]+))?")
+
+
+class ReviewView(discord.ui.View):
+    """Not dispatchable: presses are routed by custom_id (see ``ReviewCog.on_interaction``)."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    def is_dispatchable(self) -> bool:
+        return False
+
+
+def parse_button(custom_id: str) -> tuple[int, str, str] | None:
+    match = BUTTON_ID.fullmatch(custom_id)
+    return None if match is None else (int(match["run"]), match["action"], match["arg"] or "")
+
+
+def _button(
+    run: ReviewRun, label: str, action: str, arg: str | int = "", **options: Any
+) -> discord.ui.Button[Any]:
+    custom = f"{PREFIX}:{run.id}:{action}" + (f":{arg}" if arg != "" else "")
+    return discord.ui.Button(label=label, custom_id=custom, **options)
+
+
+def card(run: ReviewRun, position: int) -> tuple[discord.Embed, ReviewView]:
+    """A card to answer (or, once answered, its result)."""
+    if position in run.answers:
+        return result(run, position, dt.datetime.now(dt.UTC))
+    question = run.questions[position]
+    picked = run.picked.get(position, "")
+    options = "\n".join(
+        f"{'✅ ' if o.letter in picked else ''}{LETTER_EMOJI[o.letter]} {o.text}" for o in question.options
+    )
+    choose = ""
+    if question.kind is QuestionKind.MULTIPLE:
+        choose = f"\n\n**Choose {CHOOSE_WORDS.get(question.choose, question.choose)}**, then press Check."
+    embed = discord.Embed(
+        title=f"Review {position + 1} of {len(run.questions)} · {run.pack.blueprint.code}",
+        description=f"{question.stem}\n\n{options}{choose}",
+        colour=EMBED_COLOUR,
+    )
+    embed.set_footer(text="A question you missed before. Answers count in your statistics, not for points.")
+    view = ReviewView()
+    action = "toggle" if question.kind is QuestionKind.MULTIPLE else "answer"
+    for index, option in enumerate(question.options):
+        style = discord.ButtonStyle.primary if option.letter in picked else discord.ButtonStyle.secondary
+        view.add_item(
+            _button(run, option.letter, action, f"{position}{option.letter}", style=style, row=index // 5)
+        )
+    if question.kind is QuestionKind.MULTIPLE:
+        view.add_item(_button(run, "Check", "check", position, style=discord.ButtonStyle.success, row=2))
+    return embed, view
+
+
+def result(run: ReviewRun, position: int, now: dt.datetime) -> tuple[discord.Embed, ReviewView]:
+    question = run.questions[position]
+    right = run.correct(position)
+    key = ", ".join(sorted(question.key))
+    due = run.next_due.get(position)
+    back = "" if due is None else f"\n\n🔁 {describe_interval(due - now).capitalize()} ({timestamp(due)})."
+    given = ", ".join(run.answers[position])
+    embed = discord.Embed(
+        title=f"Review {position + 1} of {len(run.questions)}: {'✅ right' if right else '❌ wrong'}",
+        description=f"**Key: {key}** · you answered {given}\n\n{question.explanation}{back}",
+        colour=discord.Colour.green() if right else discord.Colour.red(),
+    )
+    for letter in sorted(run.answers[position]):
+        if letter in question.why_wrong:
+            embed.add_field(name=f"Why not {letter}", value=question.why_wrong[letter][:1024], inline=False)
+    embed.add_field(name="Read more", value="\n".join(question.references)[:1024], inline=False)
+    view = ReviewView()
+    following = position + 1
+    if following < len(run.questions):
+        view.add_item(_button(run, "Next card", "goto", following, style=discord.ButtonStyle.primary))
+    else:
+        view.add_item(_button(run, "See the summary", "done", style=discord.ButtonStyle.primary))
+    return embed, view
+
+
+def summary_embed(run: ReviewRun, summary: ReviewSummary) -> discord.Embed:
+    lines = [f"**{summary.right} right, {summary.wrong} wrong** of {len(run.questions)} cards."]
+    if summary.next_due is not None:
+        lines.append(
+            f"Next card due {timestamp(summary.next_due)}; {summary.queue} in your queue for this exam."
+        )
+    lines.append("Wrong answers come back sooner; right ones later and later until they are learned.")
+    return discord.Embed(
+        title=f"Review done · {run.pack.blueprint.code}", description="\n".join(lines), colour=EMBED_COLOUR
+    )

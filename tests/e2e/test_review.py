@@ -1,0 +1,74 @@
+"""Spaced review as a member lives it: misses queue up, /review asks them again, the dates move."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.scheduler import reveal_job_id
+from tests.e2e.daily_helpers import (
+    is_reveal,
+    post_of,
+    post_question,
+    react_and_wait,
+    right_and_wrong,
+    run_job_now,
+    schedule,
+    study_server,
+)
+
+
+async def run(who, name, where, **options):
+    return await (await who.run_command(name, channel=where, options=options)).response()
+
+
+async def press(member, message, label):
+    return await (await member.click(message, label)).response()
+
+
+async def answer(member, card, question, letters):
+    """Press the letters; a multiple-response card is then checked."""
+    for letter in letters:
+        card = await press(member, card, letter)
+    return await press(member, card, "Check") if question.choose > 1 else card
+
+
+async def test_a_daily_miss_and_a_mock_miss_come_back_in_review(emulator, studybot) -> None:
+    _, channel, admin, alice, _ = study_server(emulator)
+    bot = await studybot.start()
+    empty = await run(alice, "review", channel)
+    assert empty.ephemeral and "Nothing to review" in empty.content
+
+    await schedule(admin, channel, time="09:00")
+    post, daily_question = await post_question(bot, emulator, admin, channel)
+    for emoji in right_and_wrong(daily_question)[1]:
+        await react_and_wait(bot, alice, post, emoji)
+    run_job_now(bot, reveal_job_id(post_of(post)[1]))
+    await emulator.wait_for_message(channel=channel, predicate=is_reveal)
+    card = await run(alice, "mock start", channel)
+    card = await press(alice, card, "Finish")
+    await press(alice, card, "Finish now")  # ten unanswered questions: ten misses
+
+    review = await run(alice, "review", channel, count=11)
+    assert review.ephemeral and review.embeds[0]["title"].startswith("Review 1 of 11")
+    run_id = int(review.buttons[0]["custom_id"].split(":")[2])
+    drawn = await bot.review_service.get(run_id, alice.id)
+    assert daily_question.id in {q.id for q in drawn.questions}, "the daily miss is in the review"
+
+    # the first card right, the second wrong: the wrong one comes back sooner
+    first, second = drawn.questions[:2]
+    review = await answer(alice, review, first, sorted(first.key))
+    assert "✅ right" in review.embeds[0]["title"] and "Back in" in review.embeds[0]["description"]
+    review = await press(alice, review, "Next card")
+    review = await answer(
+        alice, review, second, [x for x in second.letters if x not in second.key][: second.choose]
+    )
+    assert "❌ wrong" in review.embeds[0]["title"]
+
+    bot = await studybot.restart()  # the run and its answers outlive a restart
+    done = await bot.review_service.get(run_id, alice.id)
+    assert sorted(done.answers) == [0, 1] and done.right == 1
+    assert done.next_due[1] < done.next_due[0], "the miss comes back sooner than the right answer"
+    stats = await run(alice, "stats", channel)
+    queue = next(f["value"] for f in stats.embeds[0]["fields"] if f["name"] == "Review queue")
+    assert queue.endswith("0 learned")
+    assert (done.next_due[0] - dt.datetime.now(dt.UTC)) > dt.timedelta(minutes=5)
