@@ -178,6 +178,11 @@ class ReviewService:
                 await reviews.save_session_answers(session, run.id, _document(answers, run.picked, due))
             return dataclasses.replace(run, answers=answers, next_due=due)
 
+    async def due_count(self, user_id: int, pack: str, now: dt.datetime) -> int:
+        """How many cards a /review would offer the member now (at most the largest session)."""
+        async with self._sessions.begin() as session:
+            return len(await reviews.draw(session, user_id, pack, now, MAX_REVIEW_CARDS))
+
     async def next_due(self, user_id: int, pack: str) -> dt.datetime | None:
         async with self._sessions.begin() as session:
             return await reviews.next_due(session, user_id, pack)

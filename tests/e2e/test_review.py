@@ -48,6 +48,9 @@ async def test_a_daily_miss_and_a_mock_miss_come_back_in_review(emulator, studyb
     card = await press(alice, card, "Finish")
     await press(alice, card, "Finish now")  # ten unanswered questions: ten misses
 
+    helped = await run(alice, "help", channel)
+    step = next(f["value"] for f in helped.embeds[0]["fields"] if f["name"] == "Your next step")
+    assert "11 MLS-C01 review card(s) due" in step
     review = await run(alice, "review", channel, count=11)
     assert review.ephemeral and review.embeds[0]["title"].startswith("Review 1 of 11")
     run_id = int(review.buttons[0]["custom_id"].split(":")[2])

@@ -17,6 +17,7 @@ from bot.discord.replies import reply_privately
 from bot.discord.scheduling import save_daily_schedule
 from bot.domain.onboarding import SetupChoices
 from bot.errors import UserError
+from bot.services.reviews import MAX_REVIEW_CARDS
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
@@ -252,6 +253,13 @@ class OnboardingCog(commands.Cog):
         return embed
 
     async def _next_step(self, guild: discord.Guild, user_id: int, now: dt.datetime) -> str:
+        pack = await self.bot.progress_service.studied_exam(guild.id, user_id, None, now)
+        due = await self.bot.review_service.due_count(user_id, pack.slug, now)
+        if due:
+            more = "+" if due >= MAX_REVIEW_CARDS else ""
+            return (
+                f"You have {due}{more} {pack.blueprint.code} review card(s) due: `/review` asks them again."
+            )
         answered, mocks = await self.bot.progress_service.activity(guild.id, user_id)
         schedules = [v for v in await self.bot.daily_service.list_schedules(guild.id) if not v.paused]
         if not answered:
