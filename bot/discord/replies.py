@@ -25,3 +25,14 @@ async def reply_privately(interaction: discord.Interaction[Any], message: str) -
     except discord.HTTPException as exc:
         # The token may have expired (15 minutes) or the channel vanished: nothing more to tell the user.
         log.warning("could not answer interaction %s: %s", interaction.id, exc)
+
+
+def component_id(interaction: discord.Interaction[Any], *, forms: bool = False) -> str:
+    """The custom_id of a pressed button or picked menu (and, with ``forms``, a submitted form); ""
+    for any other interaction. The bot routes its own components by this id."""
+    kinds = {discord.InteractionType.component}
+    if forms:
+        kinds.add(discord.InteractionType.modal_submit)
+    if interaction.type not in kinds or interaction.data is None:
+        return ""
+    return str(interaction.data.get("custom_id", ""))

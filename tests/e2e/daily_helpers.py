@@ -97,6 +97,16 @@ async def react_and_wait(
         bot.remove_listener(on_answer_recorded, "on_answer_recorded")
 
 
+async def run(who: User, name: str, where: Channel, **options: Any) -> Any:
+    """A member runs a slash command; what the bot answered."""
+    return await (await who.run_command(name, channel=where, options=options)).response()
+
+
+async def press(who: User, message: Message, label: str) -> Any:
+    """A member presses a button; what the bot answered (usually the message, edited)."""
+    return await (await who.click(message, label)).response()
+
+
 def run_job_now(bot: StudyBot, job_id: str) -> None:
     """Make the real scheduler run a job now, as if its time had come."""
     bot.jobs.scheduler.modify_job(job_id, next_run_time=dt.datetime.now(dt.UTC))

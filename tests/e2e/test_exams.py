@@ -10,13 +10,10 @@ from tests.e2e.daily_helpers import (
     post_question,
     react_and_wait,
     right_and_wrong,
+    run,
     run_job_now,
     schedule,
 )
-
-
-async def run(who, name, where, **options):
-    return await (await who.run_command(name, channel=where, options=options)).response()
 
 
 async def answer_right_and_reveal(emulator, bot, admin, channel, member):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bot.db.models import Attempt, Member
 from bot.scheduler import mock_job_id
+from tests.e2e.daily_helpers import press
 
 
 def server(emulator):
@@ -19,10 +20,6 @@ def server(emulator):
 async def start(member, channel, **options):
     result = await member.run_command("mock start", channel=channel, options=options)
     return await result.response()
-
-
-async def press(member, message, label):
-    return await (await member.click(message, label)).response()
 
 
 def card(message) -> dict:

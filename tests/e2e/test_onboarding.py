@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.db.models import Guild, Schedule
-from tests.e2e.daily_helpers import is_question_post, question_of, wait_for_post
+from tests.e2e.daily_helpers import is_question_post, press, question_of, wait_for_post
 from tests.emulator import Perm
 
 
@@ -69,10 +69,6 @@ def study_group(emulator):
     guild = emulator.add_guild("GenAI study group")
     channel = guild.add_text_channel("daily-question")
     return guild, channel, guild.add_member("admin", admin=True), guild.add_member("alice")
-
-
-async def press(admin, message, label):
-    return await (await admin.click(message, label)).response()
 
 
 async def choose(admin, message, menu, *values):

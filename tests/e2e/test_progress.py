@@ -16,6 +16,7 @@ from tests.e2e.daily_helpers import (
     post_question,
     react_and_wait,
     right_and_wrong,
+    run,
     run_job_now,
     schedule,
 )
@@ -48,10 +49,6 @@ def server(emulator):
         guild.add_member("bob"),
         guild.add_member("carol"),
     )
-
-
-async def run(who, name, channel, **options):
-    return await (await who.run_command(name, channel=channel, options=options)).response()
 
 
 async def test_stats_leaderboard_and_readiness(emulator, studybot) -> None:

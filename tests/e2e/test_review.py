@@ -9,20 +9,14 @@ from tests.e2e.daily_helpers import (
     is_reveal,
     post_of,
     post_question,
+    press,
     react_and_wait,
     right_and_wrong,
+    run,
     run_job_now,
     schedule,
     study_server,
 )
-
-
-async def run(who, name, where, **options):
-    return await (await who.run_command(name, channel=where, options=options)).response()
-
-
-async def press(member, message, label):
-    return await (await member.click(message, label)).response()
 
 
 async def answer(member, card, question, letters):

@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.discord import mock_ui
 from bot.discord.choices import domain_choices, exam_choices
-from bot.discord.replies import reply_privately
+from bot.discord.replies import component_id, reply_privately
 from bot.errors import UserError
 from bot.services.mock import MockClosed, MockState
 
@@ -84,9 +84,7 @@ class MockCog(commands.Cog):
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[StudyBot]) -> None:
         """Mock buttons, routed by their custom_id (see ``mock_ui.MockView``)."""
-        if interaction.type is not discord.InteractionType.component or interaction.data is None:
-            return
-        button = mock_ui.parse_button(str(interaction.data.get("custom_id", "")))
+        button = mock_ui.parse_button(component_id(interaction))
         if button is not None:
             await self.press(interaction, *button)
 

@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot.discord import setup_ui
 from bot.discord.publisher import missing_permissions
 from bot.discord.render import EMBED_COLOUR, schedule_line, timestamp
-from bot.discord.replies import reply_privately
+from bot.discord.replies import component_id, reply_privately
 from bot.discord.scheduling import save_daily_schedule
 from bot.domain.onboarding import SetupChoices
 from bot.errors import UserError
@@ -49,10 +49,7 @@ class OnboardingCog(commands.Cog):
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[StudyBot]) -> None:
         """/setup's buttons, menus and form, routed by custom_id (see ``setup_ui``)."""
-        kinds = (discord.InteractionType.component, discord.InteractionType.modal_submit)
-        if interaction.type not in kinds or interaction.data is None:
-            return
-        parsed = setup_ui.parse(str(interaction.data.get("custom_id", "")))
+        parsed = setup_ui.parse(component_id(interaction, forms=True))
         if parsed is None:
             return
         try:

@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.discord import review_ui
 from bot.discord.choices import exam_choices
 from bot.discord.render import timestamp
-from bot.discord.replies import reply_privately
+from bot.discord.replies import component_id, reply_privately
 from bot.errors import UserError
 from bot.services.reviews import DEFAULT_REVIEW_CARDS, MAX_REVIEW_CARDS
 
@@ -56,9 +56,7 @@ class ReviewCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[StudyBot]) -> None:
-        if interaction.type is not discord.InteractionType.component or interaction.data is None:
-            return
-        button = review_ui.parse_button(str(interaction.data.get("custom_id", "")))
+        button = review_ui.parse_button(component_id(interaction))
         if button is None:
             return
         try:
