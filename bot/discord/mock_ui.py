@@ -9,6 +9,7 @@ from typing import Any
 import discord
 
 from bot.discord.render import CHOOSE_WORDS, EMBED_COLOUR, timestamp
+from bot.discord.review_ui import review_later_button
 from bot.domain.grading import LETTER_EMOJI, is_correct
 from bot.domain.pack import ExamPack, QuestionKind
 from bot.services.mock import MockState, MockSummary
@@ -258,6 +259,9 @@ def review_view(state: MockState, index: int) -> MockView:
         )
     )
     view.add_item(_button(state, "Back to the report", "report", style=discord.ButtonStyle.primary, row=0))
+    later = review_later_button("mock", state.id, index)
+    later.row = 1
+    view.add_item(later)
     return view
 
 

@@ -17,6 +17,7 @@ from bot.discord.render import (
     reveal_markers,
     roundup_embed,
 )
+from bot.discord.review_ui import ReviewView, review_later_button
 from bot.discord.views import answer_view
 from bot.domain.grading import EMOJI_LETTER, LETTER_EMOJI
 from bot.services.daily import PostPlan, Reveal, WithdrawnPost
@@ -226,11 +227,16 @@ class DiscordPublisher:
                     original = None
         self._edit_locks.pop(plan.post_id, None)
         try:
+            later = ReviewView()
+            later.add_item(review_later_button("post", plan.post_id))
             if original is None:
-                message = await channel.send(embed=reveal_embed(reveal), allowed_mentions=NO_PINGS)
+                message = await channel.send(
+                    embed=reveal_embed(reveal), view=later, allowed_mentions=NO_PINGS
+                )
             else:
                 message = await channel.send(
                     embed=reveal_embed(reveal),
+                    view=later,
                     reference=original,
                     mention_author=False,
                     allowed_mentions=NO_PINGS,

@@ -32,6 +32,25 @@ class ReviewView(discord.ui.View):
         return False
 
 
+#: "Review later" on a reveal (``post``) or a mock's review page (``mock``, with the card's position).
+LATER_ID = re.compile(r"studybot:later:(?P<kind>post|mock):(?P<id>\d+)(?::(?P<position>\d+))?")
+
+
+def review_later_button(kind: str, source_id: int, position: int | None = None) -> discord.ui.Button[Any]:
+    custom = f"studybot:later:{kind}:{source_id}" + ("" if position is None else f":{position}")
+    return discord.ui.Button(
+        label="Review later", emoji="🔁", custom_id=custom, style=discord.ButtonStyle.secondary
+    )
+
+
+def parse_later(custom_id: str) -> tuple[str, int, int | None] | None:
+    match = LATER_ID.fullmatch(custom_id)
+    if match is None:
+        return None
+    position = match["position"]
+    return match["kind"], int(match["id"]), None if position is None else int(position)
+
+
 def parse_button(custom_id: str) -> tuple[int, str, str] | None:
     match = BUTTON_ID.fullmatch(custom_id)
     return None if match is None else (int(match["run"]), match["action"], match["arg"] or "")

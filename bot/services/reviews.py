@@ -178,6 +178,16 @@ class ReviewService:
                 await reviews.save_session_answers(session, run.id, _document(answers, run.picked, due))
             return dataclasses.replace(run, answers=answers, next_due=due)
 
+    async def add_by_hand(self, user_id: int, pack: str, question_id: str, now: dt.datetime) -> bool:
+        """ "Review later": queue a question as if missed now. False if it is queued already."""
+        self._guilds.question(pack, question_id)  # QuestionWithdrawn if it left the bank
+        key = (user_id, pack, question_id)
+        async with self._sessions.begin() as session:
+            if key in await reviews.cards(session, [key]):
+                return False
+            await reviews.save_cards(session, {key: review(None, False, now)}, now)
+        return True
+
     async def due_count(self, user_id: int, pack: str, now: dt.datetime) -> int:
         """How many cards a /review would offer the member now (at most the largest session)."""
         async with self._sessions.begin() as session:

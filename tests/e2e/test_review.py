@@ -27,7 +27,7 @@ async def answer(member, card, question, letters):
 
 
 async def test_a_daily_miss_and_a_mock_miss_come_back_in_review(emulator, studybot) -> None:
-    _, channel, admin, alice, _ = study_server(emulator)
+    _, channel, admin, alice, bob = study_server(emulator)
     bot = await studybot.start()
     empty = await run(alice, "review", channel)
     assert empty.ephemeral and "Nothing to review" in empty.content
@@ -37,7 +37,13 @@ async def test_a_daily_miss_and_a_mock_miss_come_back_in_review(emulator, studyb
     for emoji in right_and_wrong(daily_question)[1]:
         await react_and_wait(bot, alice, post, emoji)
     run_job_now(bot, reveal_job_id(post_of(post)[1]))
-    await emulator.wait_for_message(channel=channel, predicate=is_reveal)
+    reveal = await emulator.wait_for_message(channel=channel, predicate=is_reveal)
+    # bob did not answer, but wants this one back later: one press queues it, a second changes nothing
+    added = await press(bob, reveal, "Review later")
+    assert added.ephemeral and "Added to your review queue" in added.content
+    again = await press(bob, reveal, "Review later")
+    assert again.ephemeral and "already" in again.content
+    assert await bot.review_service.due_count(bob.id, "mls-c01", dt.datetime.now(dt.UTC)) == 1
     card = await run(alice, "mock start", channel)
     card = await press(alice, card, "Finish")
     await press(alice, card, "Finish now")  # ten unanswered questions: ten misses

@@ -13,7 +13,7 @@ from bot.discord import review_ui
 from bot.discord.choices import exam_choices
 from bot.discord.render import timestamp
 from bot.discord.replies import component_id, reply_privately
-from bot.errors import UserError
+from bot.errors import QuestionWithdrawn, UserError
 from bot.services.reviews import DEFAULT_REVIEW_CARDS, MAX_REVIEW_CARDS
 
 if TYPE_CHECKING:
@@ -56,7 +56,12 @@ class ReviewCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[StudyBot]) -> None:
-        button = review_ui.parse_button(component_id(interaction))
+        custom = component_id(interaction)
+        later = review_ui.parse_later(custom)
+        if later is not None:
+            await self._review_later(interaction, *later)
+            return
+        button = review_ui.parse_button(custom)
         if button is None:
             return
         try:
@@ -66,6 +71,31 @@ class ReviewCog(commands.Cog):
         except Exception:
             log.exception("review button %s failed", button[1])
             await reply_privately(interaction, "Sorry, something went wrong on our side. Please press again.")
+
+    async def _review_later(
+        self, interaction: discord.Interaction[StudyBot], kind: str, source_id: int, position: int | None
+    ) -> None:
+        """Queue the question of a reveal or of a mock's review page for the member who pressed."""
+        user, now = interaction.user.id, discord.utils.utcnow()
+        try:
+            if kind == "post":
+                pack, question_id = await self.bot.daily_service.asked(source_id)
+            else:
+                state = await self.bot.mock_service.get(source_id, user, now)
+                pack, question_id = state.pack.slug, state.questions[position or 0].id
+            added = await self.bot.review_service.add_by_hand(user, pack, question_id, now)
+        except UserError as error:
+            await reply_privately(interaction, error.message)
+            return
+        except QuestionWithdrawn:
+            await reply_privately(interaction, "That question was withdrawn from the bank.")
+            return
+        text = (
+            "Added to your review queue: `/review` asks it again."
+            if added
+            else "It is in your review queue already."
+        )
+        await reply_privately(interaction, text)
 
     async def _press(
         self, interaction: discord.Interaction[StudyBot], run_id: int, action: str, arg: str
