@@ -30,6 +30,7 @@ from bot.services.daily import DailyService
 from bot.services.daily_runner import DailyRunner
 from bot.services.guilds import GuildService
 from bot.services.mock import MockService
+from bot.services.plans import PlanService
 from bot.services.progress import ProgressService
 from bot.services.reviews import ReviewService
 from bot.services.setup import SetupService
@@ -131,6 +132,7 @@ class StudyBot(commands.Bot):
         self.progress_service = ProgressService(sessions, self.guild_service)
         self.setup_service = SetupService(sessions, self.guild_service)
         self.review_service = ReviewService(sessions, self.guild_service)
+        self.plan_service = PlanService(sessions, self.guild_service)
         self.jobs = DailyJobs(scheduler, self.mock_service)
         from bot.discord.publisher import DiscordPublisher
 
@@ -152,6 +154,7 @@ class StudyBot(commands.Bot):
         from bot.discord.cogs.exam import ExamCog
         from bot.discord.cogs.mock import MockCog
         from bot.discord.cogs.onboarding import OnboardingCog
+        from bot.discord.cogs.plan import PlanCog
         from bot.discord.cogs.progress import ConfirmButton, ProgressCog
         from bot.discord.cogs.quiz import QuizCog
         from bot.discord.cogs.review import ReviewCog
@@ -164,6 +167,7 @@ class StudyBot(commands.Bot):
         await self.add_cog(ProgressCog(self))
         await self.add_cog(OnboardingCog(self))
         await self.add_cog(ReviewCog(self))
+        await self.add_cog(PlanCog(self))
         self.add_dynamic_items(PickButton, ConfirmButton)
         await self.sync_commands()
 

@@ -290,3 +290,19 @@ class ReviewSession(Base):
     question_ids: Mapped[str] = mapped_column(Text)  # comma-separated, in the order asked
     answers: Mapped[str] = mapped_column(Text, default="{}")  # JSON: position -> letters given
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StudyPlan(Base):
+    """A member's exam and date, their daily goal, and (opt-in) when to remind them."""
+
+    __tablename__ = "study_plans"
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    pack: Mapped[str] = mapped_column(String(64))
+    exam_date: Mapped[dt.date] = mapped_column(Date)
+    daily_goal: Mapped[int] = mapped_column(Integer, default=10)
+    timezone: Mapped[str] = mapped_column(String(64))
+    reminder_time: Mapped[str | None] = mapped_column(String(5), default=None)  # "HH:MM", local
+    reminders: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # After the date: "passed", "not-yet" or "skip", for the member's own history only.
+    outcome: Mapped[str | None] = mapped_column(String(16), default=None)

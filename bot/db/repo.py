@@ -42,6 +42,7 @@ from bot.db.models import (
     ReviewSession,
     Schedule,
     ScoreArchive,
+    StudyPlan,
 )
 from bot.db.timestamps import as_utc
 
@@ -824,6 +825,16 @@ async def member_attempts_since(
     return list((await session.scalars(query)).all())
 
 
+async def member_task_totals(session: AsyncSession, user_id: int, pack: str) -> dict[str, tuple[int, int]]:
+    """A member's attempts and right answers per task statement of one exam, in every server."""
+    query = (
+        select(MemberStat.task_id, func.sum(MemberStat.attempts), func.sum(MemberStat.correct))
+        .where(MemberStat.user_id == user_id, MemberStat.pack == pack)
+        .group_by(MemberStat.task_id)
+    )
+    return {str(task): (int(a or 0), int(c or 0)) for task, a, c in await session.execute(query)}
+
+
 async def member_activity(session: AsyncSession, guild_id: int, user_id: int) -> tuple[int, int]:
     """A member's graded answers and finished mocks in a server."""
     answers = await session.scalar(
@@ -863,7 +874,17 @@ async def finished_mocks(
     return list((await session.scalars(query)).all())
 
 
-USER_TABLES = (Answer, Attempt, MemberStat, Member, PeriodStat, ScoreArchive, ReviewCard, ReviewSession)
+USER_TABLES = (
+    Answer,
+    Attempt,
+    MemberStat,
+    Member,
+    PeriodStat,
+    ScoreArchive,
+    ReviewCard,
+    ReviewSession,
+    StudyPlan,
+)
 
 
 async def rows_of_user(session: AsyncSession, user_id: int) -> dict[str, list[dict[str, object]]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import TYPE_CHECKING
 
 import discord
@@ -53,3 +54,16 @@ async def domain_choices(
         for d in pack.blueprint.domains
         if current.casefold() in f"{d.id} {d.name}".casefold()
     ]
+
+
+ALL_TIMEZONES = sorted(zoneinfo.available_timezones())
+
+
+async def timezone_choices(
+    interaction: discord.Interaction[StudyBot], current: str
+) -> list[app_commands.Choice[str]]:
+    """IANA timezones containing what the member typed, those that start with it first."""
+    needle = current.strip().casefold().replace(" ", "_")
+    hits = [tz for tz in ALL_TIMEZONES if needle in tz.casefold()]
+    hits.sort(key=lambda tz: (not tz.casefold().startswith(needle), len(tz)))
+    return [app_commands.Choice(name=tz, value=tz) for tz in hits[:25]]

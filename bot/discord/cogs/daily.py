@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import zoneinfo
 from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.choices import domain_choices, exam_choices
+from bot.discord.choices import domain_choices, exam_choices, timezone_choices
 from bot.discord.publisher import missing_permissions
 from bot.discord.render import schedule_line, timestamp
 from bot.discord.scheduling import save_daily_schedule
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ALL_TIMEZONES = sorted(zoneinfo.available_timezones())
 DAY_SUGGESTIONS = ["daily", "mon-fri", "weekends", "mon,wed,fri", "tue,thu"]
 
 
@@ -83,14 +81,7 @@ class DailyCog(commands.Cog):
         verb = "Updated" if replaced else "Scheduled"
         await self._private(interaction, f"{verb} the question of the day:\n{schedule_line(view, now)}")
 
-    @schedule.autocomplete("timezone")
-    async def _timezones(
-        self, interaction: discord.Interaction[StudyBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        needle = current.strip().casefold().replace(" ", "_")
-        hits = [tz for tz in ALL_TIMEZONES if needle in tz.casefold()]
-        hits.sort(key=lambda tz: (not tz.casefold().startswith(needle), len(tz)))
-        return [app_commands.Choice(name=tz, value=tz) for tz in hits[:25]]
+    _timezones = schedule.autocomplete("timezone")(timezone_choices)
 
     @schedule.autocomplete("days")
     async def _days(

@@ -1,0 +1,153 @@
+"""A member's plan towards an exam date (see bot.domain.plan)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db import repo, reviews
+from bot.db.models import Attempt, StudyPlan
+from bot.db.timestamps import as_utc
+from bot.domain.pack import ExamPack
+from bot.domain.plan import (
+    MAX_DAILY_GOAL,
+    TREND_DAYS,
+    Projection,
+    TodaysWork,
+    days_left,
+    project,
+    todays_work,
+)
+from bot.domain.schedule import parse_time_of_day, parse_timezone
+from bot.errors import UserError, echo
+from bot.services.guilds import GuildService
+from bot.services.reviews import MAX_REVIEW_CARDS
+
+#: The answers a projection reads: the last 14 days', and enough before them for the first estimate.
+PROJECTION_ANSWERS = 2000
+OUTCOMES = ("passed", "not-yet", "skip")
+
+
+@dataclass(frozen=True)
+class PlanView:
+    pack: ExamPack
+    exam_date: dt.date
+    days_left: int
+    daily_goal: int
+    timezone: str
+    reminder_time: str | None
+    reminders: bool
+    work: TodaysWork
+    projection: Projection
+    outcome: str | None
+
+    @property
+    def past(self) -> bool:
+        return self.days_left < 0
+
+
+class PlanService:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], guilds: GuildService) -> None:
+        self._sessions = sessions
+        self._guilds = guilds
+
+    async def set(
+        self,
+        user_id: int,
+        pack: ExamPack,
+        date_text: str,
+        daily_goal: int,
+        reminder_time: str | None,
+        timezone: str,
+        now: dt.datetime,
+    ) -> None:
+        """Checks everything before writing anything."""
+        zone = parse_timezone(timezone)
+        try:
+            exam_date = dt.date.fromisoformat(date_text.strip())
+        except ValueError:
+            raise UserError(
+                f"{echo(date_text)} is not a date: write it as YYYY-MM-DD, e.g. 2027-02-15."
+            ) from None
+        today = now.astimezone(zone).date()
+        if not today <= exam_date <= today + dt.timedelta(days=730):
+            raise UserError("The exam date is today or later, and within two years.")
+        if not 1 <= daily_goal <= MAX_DAILY_GOAL:
+            raise UserError(f"The daily goal is 1 to {MAX_DAILY_GOAL} questions.")
+        reminder = None if reminder_time is None else parse_time_of_day(reminder_time).strftime("%H:%M")
+        async with self._sessions.begin() as session:
+            row = await session.get(StudyPlan, user_id)
+            if row is None:
+                row = StudyPlan(user_id=user_id, created_at=now, reminders=False)
+                session.add(row)
+            row.pack, row.exam_date, row.daily_goal, row.timezone = pack.slug, exam_date, daily_goal, zone.key
+            row.reminder_time, row.outcome = reminder, None
+
+    async def clear(self, user_id: int) -> bool:
+        async with self._sessions.begin() as session:
+            row = await session.get(StudyPlan, user_id)
+            if row is None:
+                return False
+            await session.delete(row)
+            return True
+
+    async def record_outcome(self, user_id: int, outcome: str) -> None:
+        if outcome not in OUTCOMES:
+            raise UserError("Passed, not yet, or skip.")
+        async with self._sessions.begin() as session:
+            row = await session.get(StudyPlan, user_id)
+            if row is None:
+                raise UserError("You have no plan. `/plan set` makes one.")
+            row.outcome = outcome
+
+    async def show(self, user_id: int, now: dt.datetime) -> PlanView | None:
+        async with self._sessions.begin() as session:
+            row = await session.get(StudyPlan, user_id)
+            if row is None:
+                return None
+            pack = self._guilds.pack(row.pack)
+            zone = zoneinfo.ZoneInfo(row.timezone)
+            today = now.astimezone(zone).date()
+            due = len(await reviews.draw(session, user_id, pack.slug, now, MAX_REVIEW_CARDS))
+            midnight = dt.datetime.combine(today, dt.time(0), tzinfo=zone).astimezone(dt.UTC)
+            answered_today = await session.scalar(
+                select(func.count())
+                .select_from(Attempt)
+                .where(Attempt.user_id == user_id, Attempt.pack == pack.slug, Attempt.answered_at >= midnight)
+            )
+            tasks = await repo.member_task_totals(session, user_id, pack.slug)
+            recent = await repo.recent_attempts(session, user_id, pack.slug, PROJECTION_ANSWERS)
+            view = PlanView(
+                pack,
+                row.exam_date,
+                days_left(row.exam_date, today),
+                row.daily_goal,
+                row.timezone,
+                row.reminder_time,
+                row.reminders,
+                todays_work(pack.blueprint, due, int(answered_today or 0), row.daily_goal, tasks),
+                project(
+                    pack.blueprint,
+                    [(as_utc(a.answered_at), a.domain_id, a.correct) for a in recent],
+                    _day_ends(today, zone),
+                    dt.datetime.combine(row.exam_date, dt.time(23, 59), tzinfo=zone).astimezone(dt.UTC),
+                ),
+                row.outcome,
+            )
+        return view
+
+
+def _day_ends(today: dt.date, zone: zoneinfo.ZoneInfo) -> list[tuple[dt.date, dt.datetime]]:
+    """The last TREND_DAYS local days (today included) and the UTC instant each ends."""
+    days = [today - dt.timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
+    return [
+        (day, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone).astimezone(dt.UTC))
+        for day in days
+    ]
+
+
+__all__ = ["OUTCOMES", "PlanService", "PlanView"]
