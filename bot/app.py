@@ -141,6 +141,7 @@ class StudyBot(commands.Bot):
             self.daily_service, self.publisher, self.jobs.arm_reveal, self.jobs.disarm_schedule
         )
         self.jobs.attach(self.daily_runner)
+        self.jobs.attach_reminders(lambda now: self.plan_service.send_due_reminders(self.publisher, now))
         self.heartbeat = Heartbeat(self, heartbeat_path(settings))
         self._discord_ready_seen = False
         self._serving_started = False

@@ -10,12 +10,13 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.domain.schedule import GRACE, WEEKDAY_NAMES
 from bot.services.daily import ScheduleView
@@ -31,6 +32,9 @@ def daily_job_id(schedule_id: int) -> str:
 
 def reveal_job_id(post_id: int) -> str:
     return f"reveal:{post_id}"
+
+
+REMINDER_JOB = "reminders"
 
 
 def mock_job_id(session_id: int) -> str:
@@ -49,6 +53,7 @@ class DailyJobs:
         self.runner: DailyRunner | None = None
         self._mocks = mocks
         self._running: set[asyncio.Task[object]] = set()
+        self._reminders: Callable[[dt.datetime], Awaitable[object]] | None = None
 
     @contextlib.asynccontextmanager
     async def _tracked(self) -> AsyncIterator[None]:
@@ -77,6 +82,18 @@ class DailyJobs:
 
     def attach(self, runner: DailyRunner) -> None:
         self.runner = runner
+
+    def attach_reminders(self, send: Callable[[dt.datetime], Awaitable[object]]) -> None:
+        """What the reminder job runs each minute: claim and send the reminders due."""
+        self._reminders = send
+
+    async def _remind(self) -> None:
+        async with self._tracked():
+            try:
+                if self._reminders is not None:
+                    await self._reminders(utcnow())
+            except Exception:
+                log.exception("sending study reminders failed")
 
     def _runner(self) -> DailyRunner:
         assert self.runner is not None, "attach() the runner before scheduling jobs"
@@ -163,3 +180,12 @@ class DailyJobs:
             self.arm_schedule(view)
         for session_id, deadline in await self._mocks.unfinished():
             self.arm_mock_deadline(session_id, deadline)
+        # Every minute: each reminder is claimed in the database before it is sent (at most one a day).
+        self.scheduler.add_job(
+            self._remind,
+            IntervalTrigger(minutes=1),
+            id=REMINDER_JOB,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )

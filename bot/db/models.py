@@ -306,3 +306,8 @@ class StudyPlan(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     # After the date: "passed", "not-yet" or "skip", for the member's own history only.
     outcome: Mapped[str | None] = mapped_column(String(16), default=None)
+    # The member's local day a reminder was last claimed: at most one a day, whatever restarts.
+    reminded_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    # Their DMs refused a reminder: reminders pause, and the member is told once (``dm_closed_told``).
+    dm_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    dm_closed_told: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.discord.render import (
+    EMBED_COLOUR,
     closed_embed,
     post_markers,
     question_embed,
@@ -22,6 +23,7 @@ from bot.discord.views import answer_view
 from bot.domain.grading import EMOJI_LETTER, LETTER_EMOJI
 from bot.services.daily import PostPlan, Reveal, WithdrawnPost
 from bot.services.daily_runner import PublishFault
+from bot.services.plans import Reminder
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
@@ -276,6 +278,30 @@ class DiscordPublisher:
             )
         except discord.HTTPException as exc:
             raise PublishFault(f"Discord refused the note: {exc.text}") from exc
+
+    async def remind(self, reminder: Reminder) -> bool:
+        """A member's daily reminder by direct message; False if their DMs refuse it."""
+        code = reminder.pack.blueprint.code
+        lines = [f"**{reminder.days_left} day{'s' if reminder.days_left != 1 else ''} to {code}.**"]
+        if reminder.due_reviews:
+            lines.append(f"{reminder.due_reviews} review card(s) are due.")
+        lines.append("`/plan show` has today's work.")
+        embed = discord.Embed(title="Your study reminder", description="\n".join(lines), colour=EMBED_COLOUR)
+        buttons = ReviewView()
+        buttons.add_item(
+            discord.ui.Button(
+                label="Review now", custom_id=f"studybot:remind:review:{reminder.pack.slug}"[:100]
+            )
+        )
+        buttons.add_item(discord.ui.Button(label="Stop reminders", custom_id="studybot:remind:stop"))
+        try:
+            user = self.bot.get_user(reminder.user_id) or await self.bot.fetch_user(reminder.user_id)
+            await user.send(embed=embed, view=buttons, allowed_mentions=NO_PINGS)
+        except discord.Forbidden:
+            return False  # DMs closed, or no server shared any more
+        except discord.HTTPException as exc:
+            log.info("could not remind member %s: %s", reminder.user_id, exc)
+        return True
 
     async def quiz_roundup(self, plan: PostPlan, results: list[tuple[int, int, int]]) -> None:
         channel = await self._channel(plan.channel_id)

@@ -8,6 +8,7 @@ estimates (least squares), and the line is followed to the exam date, within the
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,25 @@ TREND_DAYS = 14
 MIN_TREND_POINTS = 3  # fewer estimates than this and there is no trend to speak of
 MAX_DAILY_GOAL = 100
 FOCUS_TASKS = 3
+
+
+#: A reminder missed (the bot was down at its time) is still sent within this long, then skipped.
+REMINDER_GRACE = dt.timedelta(hours=2)
+
+
+def reminder_day(
+    reminder_time: dt.time, timezone: str, reminded_on: dt.date | None, now: dt.datetime
+) -> dt.date | None:
+    """The member's local day whose reminder is due now, if any: its time has come (within the grace),
+    and none was sent that day."""
+    zone = zoneinfo.ZoneInfo(timezone)
+    local = now.astimezone(zone)
+    at = dt.datetime.combine(local.date(), reminder_time, tzinfo=zone)
+    if not at <= local < at + REMINDER_GRACE:
+        return None
+    if reminded_on is not None and reminded_on >= local.date():
+        return None
+    return local.date()
 
 
 def days_left(exam_date: dt.date, today: dt.date) -> int:

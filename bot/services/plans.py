@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
+from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import repo, reviews
@@ -20,6 +21,7 @@ from bot.domain.plan import (
     TodaysWork,
     days_left,
     project,
+    reminder_day,
     todays_work,
 )
 from bot.domain.schedule import parse_time_of_day, parse_timezone
@@ -48,6 +50,21 @@ class PlanView:
     @property
     def past(self) -> bool:
         return self.days_left < 0
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One member's reminder for today, claimed (at most one a day, whatever restarts)."""
+
+    user_id: int
+    pack: ExamPack
+    days_left: int
+    due_reviews: int
+
+
+class Messenger(Protocol):
+    async def remind(self, reminder: Reminder) -> bool:
+        """Send the reminder by direct message; False if the member's DMs refuse it."""
 
 
 class PlanService:
@@ -86,6 +103,76 @@ class PlanService:
                 session.add(row)
             row.pack, row.exam_date, row.daily_goal, row.timezone = pack.slug, exam_date, daily_goal, zone.key
             row.reminder_time, row.outcome = reminder, None
+
+    async def set_reminders(self, user_id: int, on: bool) -> None:
+        async with self._sessions.begin() as session:
+            row = await session.get(StudyPlan, user_id)
+            if row is None:
+                raise UserError("You have no plan yet. `/plan set` makes one, with a reminder_time.")
+            if on and row.reminder_time is None:
+                raise UserError("Set a reminder_time first: `/plan set ... reminder_time:07:30`.")
+            row.reminders = on
+            if on:
+                row.dm_closed, row.dm_closed_told = False, False
+
+    async def claim_reminders(self, now: dt.datetime) -> list[Reminder]:
+        """Today's reminders whose local time has come, each claimed in the database first, so a
+        restart (or a second process) never sends one twice."""
+        claimed = []
+        async with self._sessions.begin() as session:
+            rows = (
+                await session.scalars(
+                    select(StudyPlan).where(
+                        StudyPlan.reminders.is_(True),
+                        StudyPlan.dm_closed.is_(False),
+                        StudyPlan.reminder_time.is_not(None),
+                    )
+                )
+            ).all()
+            for row in rows:
+                assert row.reminder_time is not None
+                day = reminder_day(parse_time_of_day(row.reminder_time), row.timezone, row.reminded_on, now)
+                if day is None or row.pack not in self._guilds.packs:
+                    continue
+                taken = await session.execute(
+                    update(StudyPlan)
+                    .where(
+                        StudyPlan.user_id == row.user_id,
+                        or_(StudyPlan.reminded_on.is_(None), StudyPlan.reminded_on < day),
+                    )
+                    .values(reminded_on=day)
+                )
+                if getattr(taken, "rowcount", 0):
+                    due = len(await reviews.draw(session, row.user_id, row.pack, now, MAX_REVIEW_CARDS))
+                    pack = self._guilds.pack(row.pack)
+                    claimed.append(Reminder(row.user_id, pack, days_left(row.exam_date, day), due))
+        return claimed
+
+    async def mark_dm_closed(self, user_id: int) -> None:
+        """The member's DMs refused a reminder: stop sending them until they turn reminders on again."""
+        async with self._sessions.begin() as session:
+            row = await session.get(StudyPlan, user_id)
+            if row is not None:
+                row.dm_closed = True
+
+    async def dm_closed_notice(self, user_id: int) -> bool:
+        """True once after the member's DMs refused a reminder (so they are told once)."""
+        async with self._sessions.begin() as session:
+            row = await session.get(StudyPlan, user_id)
+            if row is None or not row.dm_closed or row.dm_closed_told:
+                return False
+            row.dm_closed_told = True
+            return True
+
+    async def send_due_reminders(self, messenger: Messenger, now: dt.datetime) -> int:
+        """The reminder job: claim today's due reminders and send each; how many were sent."""
+        sent = 0
+        for reminder in await self.claim_reminders(now):
+            if await messenger.remind(reminder):
+                sent += 1
+            else:
+                await self.mark_dm_closed(reminder.user_id)
+        return sent
 
     async def clear(self, user_id: int) -> bool:
         async with self._sessions.begin() as session:
@@ -150,4 +237,4 @@ def _day_ends(today: dt.date, zone: zoneinfo.ZoneInfo) -> list[tuple[dt.date, dt
     ]
 
 
-__all__ = ["OUTCOMES", "PlanService", "PlanView"]
+__all__ = ["OUTCOMES", "Messenger", "PlanService", "PlanView", "Reminder"]

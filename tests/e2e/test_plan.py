@@ -43,3 +43,44 @@ async def test_a_plan_from_date_to_outcome(emulator, studybot) -> None:
     assert json.loads(dm.attachments[0].data)["tables"]["study_plans"][0]["outcome"] == "passed"
     cleared = await run(alice, "plan clear", channel)
     assert "cleared" in cleared.content
+
+
+async def test_reminders_come_once_a_day_and_closed_dms_are_told_once(emulator, studybot) -> None:
+    from bot.scheduler import REMINDER_JOB
+    from tests.e2e.daily_helpers import run_job_now
+
+    _, channel, _, alice, bob = study_server(emulator)
+    bot = await studybot.start()
+    now = dt.datetime.now(dt.UTC)
+    in_20_days = (now + dt.timedelta(days=20)).date().isoformat()
+    for member in (alice, bob):
+        refused = await run(member, "plan reminders", channel, on=True)
+        assert refused.ephemeral and "no plan yet" in refused.content
+        await run(
+            member,
+            "plan set",
+            channel,
+            exam="aip-c01",
+            date=in_20_days,
+            reminder_time=f"{now:%H:%M}",
+            timezone="UTC",
+        )
+        on = await run(member, "plan reminders", channel, on=True)
+        assert "Reminders are on" in on.content
+    bob.dms_closed = True
+
+    run_job_now(bot, REMINDER_JOB)  # the scheduler's own job, as at the minute it runs
+    reminder = await emulator.wait_for_message(channel=alice.dm_channel, predicate=lambda m: bool(m.embeds))
+    assert "20 days to AIP-C01" in reminder.embeds[0]["description"]
+
+    bot = await studybot.restart()  # the day's reminder was claimed in the database: never twice
+    assert await bot.plan_service.send_due_reminders(bot.publisher, dt.datetime.now(dt.UTC)) == 0
+    assert len([m for m in alice.dm_channel.messages if m.embeds]) == 1
+
+    told = await run(bob, "plan show", channel)
+    assert "refused your last reminder" in told.content
+    again = await run(bob, "plan show", channel)
+    assert not again.content, "told once"
+
+    stopped = await press(alice, reminder, "Stop reminders")
+    assert "Reminders are off" in stopped.content

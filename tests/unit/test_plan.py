@@ -65,3 +65,16 @@ def test_a_rising_trend_is_projected_on_track_and_a_falling_one_is_not(blueprint
 def test_without_enough_days_of_estimates_there_is_no_projection(blueprint) -> None:
     exam = dt.datetime(2027, 1, 4, tzinfo=dt.UTC)
     assert project(blueprint, answers_for([0.9], NOW), day_ends(NOW), exam).on_track is None
+
+
+def test_a_reminder_is_due_once_a_day_at_its_local_time() -> None:
+    from bot.domain.plan import REMINDER_GRACE, reminder_day
+
+    at = dt.time(7, 30)
+    # 07:30 in Kolkata is 02:00 UTC
+    due = dt.datetime(2026, 12, 5, 2, 5, tzinfo=dt.UTC)
+    assert reminder_day(at, "Asia/Kolkata", None, due) == dt.date(2026, 12, 5)
+    assert reminder_day(at, "Asia/Kolkata", dt.date(2026, 12, 5), due) is None, "once a day"
+    assert reminder_day(at, "Asia/Kolkata", dt.date(2026, 12, 4), due) == dt.date(2026, 12, 5)
+    assert reminder_day(at, "Asia/Kolkata", None, due - dt.timedelta(minutes=10)) is None, "not before"
+    assert reminder_day(at, "Asia/Kolkata", None, due + REMINDER_GRACE) is None, "too late: skipped"

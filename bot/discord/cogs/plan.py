@@ -8,17 +8,21 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord import review_ui
 from bot.discord.choices import exam_choices, timezone_choices
 from bot.discord.render import EMBED_COLOUR
 from bot.discord.replies import component_id, reply_privately
 from bot.domain.plan import MAX_DAILY_GOAL
 from bot.errors import UserError
 from bot.services.plans import OUTCOMES, PlanView
+from bot.services.reviews import DEFAULT_REVIEW_CARDS
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
 
 PREFIX = "studybot:plan:outcome:"
+STOP_REMINDERS = "studybot:remind:stop"
+REVIEW_NOW = "studybot:remind:review:"
 OUTCOME_LABELS = {"passed": "I passed 🎉", "not-yet": "Not yet", "skip": "Skip"}
 
 
@@ -124,6 +128,18 @@ class PlanCog(commands.Cog):
     async def show(self, interaction: discord.Interaction[StudyBot]) -> None:
         await self._show(interaction)
 
+    @plan.command(name="reminders", description="A daily direct message at your reminder time (opt-in)")
+    @app_commands.describe(on="True: remind me each day at my reminder_time; False: no reminders")
+    async def reminders(self, interaction: discord.Interaction[StudyBot], on: bool) -> None:
+        await self.bot.plan_service.set_reminders(interaction.user.id, on)
+        text = (
+            "Reminders are on: a direct message each day at your reminder time, with what is due. "
+            "Every reminder has a Stop button."
+            if on
+            else "Reminders are off."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
     @plan.command(name="clear", description="Forget your exam date and plan")
     async def clear(self, interaction: discord.Interaction[StudyBot]) -> None:
         cleared = await self.bot.plan_service.clear(interaction.user.id)
@@ -139,6 +155,11 @@ class PlanCog(commands.Cog):
             raise UserError("You have no plan yet. `/plan set exam:<exam> date:<YYYY-MM-DD>` makes one.")
         embed, buttons = plan_embed(view)
         kwargs: dict[str, Any] = {"embed": embed, "ephemeral": True}
+        if await self.bot.plan_service.dm_closed_notice(interaction.user.id):
+            kwargs["content"] = (
+                "Your direct messages refused your last reminder, so reminders are paused. Allow DMs from "
+                "this server's members, then `/plan reminders on:True`."
+            )
         if buttons is not None:
             kwargs["view"] = buttons
         await interaction.response.send_message(**kwargs)
@@ -146,13 +167,30 @@ class PlanCog(commands.Cog):
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[StudyBot]) -> None:
         custom = component_id(interaction)
-        if not custom.startswith(PREFIX):
-            return
         try:
-            await self.bot.plan_service.record_outcome(interaction.user.id, custom[len(PREFIX) :])
+            if custom.startswith(PREFIX):
+                await self.bot.plan_service.record_outcome(interaction.user.id, custom[len(PREFIX) :])
+                await interaction.response.edit_message(
+                    content="Thanks, noted for your own history.", embed=None, view=None
+                )
+            elif custom == STOP_REMINDERS:
+                await self.bot.plan_service.set_reminders(interaction.user.id, False)
+                await interaction.response.edit_message(
+                    content="Reminders are off. `/plan reminders on:True` turns them on again.", view=None
+                )
+            elif custom.startswith(REVIEW_NOW):
+                await self._review_now(interaction, custom[len(REVIEW_NOW) :])
         except UserError as error:
             await reply_privately(interaction, error.message)
-            return
-        await interaction.response.edit_message(
-            content="Thanks, noted for your own history.", embed=None, view=None
+
+    async def _review_now(self, interaction: discord.Interaction[StudyBot], pack_slug: str) -> None:
+        """The reminder's button: a /review session right here in direct messages."""
+        pack = self.bot.guild_service.pack(pack_slug)
+        run = await self.bot.review_service.start(
+            interaction.user.id, None, pack, DEFAULT_REVIEW_CARDS, discord.utils.utcnow()
         )
+        if run is None:
+            await reply_privately(interaction, "Nothing is due right now. Well done.")
+            return
+        embed, view = review_ui.card(run, 0)
+        await interaction.response.send_message(embed=embed, view=view)
