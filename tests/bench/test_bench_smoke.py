@@ -17,7 +17,7 @@ BENCHMARKS = discover()
 
 
 def test_every_benchmark_is_discovered() -> None:
-    assert [b.name for b in BENCHMARKS] == ["ingest", "latency", "boards", "fanout", "footprint"]
+    assert [b.name for b in BENCHMARKS] == ["ingest", "latency", "boards", "fanout", "footprint", "review"]
 
 
 @pytest.mark.parametrize("benchmark", BENCHMARKS, ids=[b.name for b in BENCHMARKS])
