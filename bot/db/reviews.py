@@ -88,19 +88,6 @@ async def save_cards(session: AsyncSession, updated: Mapping[CardKey, CardState]
     await session.execute(_SAVE_CARD, rows)
 
 
-async def due_question_ids(
-    session: AsyncSession, user_id: int, pack: str, now: dt.datetime, limit: int
-) -> list[str]:
-    """The member's cards due by ``now``, most overdue first (new misses are due at once)."""
-    query = (
-        select(ReviewCard.question_id)
-        .where(ReviewCard.user_id == user_id, ReviewCard.pack == pack, ReviewCard.due <= now)
-        .order_by(ReviewCard.due, ReviewCard.question_id)
-        .limit(limit)
-    )
-    return list((await session.scalars(query)).all())
-
-
 async def queue(session: AsyncSession, user_id: int, pack: str) -> Sequence[CardState]:
     rows = await session.scalars(
         select(ReviewCard).where(ReviewCard.user_id == user_id, ReviewCard.pack == pack)
@@ -130,6 +117,11 @@ async def draw(session: AsyncSession, user_id: int, pack: str, now: dt.datetime,
         .limit(limit)
     )
     return list((await session.scalars(query)).all())
+
+
+async def due_count(session: AsyncSession, user_id: int, pack: str, now: dt.datetime, most: int) -> int:
+    """How many cards a /review would offer now (counted up to ``most``, the largest session)."""
+    return len(await draw(session, user_id, pack, now, most))
 
 
 async def create_session(

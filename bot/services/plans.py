@@ -143,7 +143,7 @@ class PlanService:
                     .values(reminded_on=day)
                 )
                 if getattr(taken, "rowcount", 0):
-                    due = len(await reviews.draw(session, row.user_id, row.pack, now, MAX_REVIEW_CARDS))
+                    due = await reviews.due_count(session, row.user_id, row.pack, now, MAX_REVIEW_CARDS)
                     pack = self._guilds.pack(row.pack)
                     claimed.append(Reminder(row.user_id, pack, days_left(row.exam_date, day), due))
         return claimed
@@ -199,7 +199,7 @@ class PlanService:
             pack = self._guilds.pack(row.pack)
             zone = zoneinfo.ZoneInfo(row.timezone)
             today = now.astimezone(zone).date()
-            due = len(await reviews.draw(session, user_id, pack.slug, now, MAX_REVIEW_CARDS))
+            due = await reviews.due_count(session, user_id, pack.slug, now, MAX_REVIEW_CARDS)
             midnight = dt.datetime.combine(today, dt.time(0), tzinfo=zone).astimezone(dt.UTC)
             answered_today = await session.scalar(
                 select(func.count())

@@ -21,9 +21,10 @@ from bot.services.keyed_locks import KeyedLocks
 
 async def record_in_reviews(
     session: AsyncSession, graded: Sequence[repo.GradedAnswer], now: dt.datetime
-) -> None:
+) -> dict[reviews.CardKey, CardState]:
     """In the grading transaction: a wrong answer puts its question in the member's review queue for
-    that exam (or back to the start of it); a right one moves a card the member already has on."""
+    that exam (or back to the start of it); a right one moves a card the member already has on.
+    Returns the cards as written."""
     keys = {(g.user_id, g.pack, g.question_id) for g in graded}
     stored = await reviews.cards(session, keys)
     updated: dict[reviews.CardKey, CardState] = {}
@@ -34,6 +35,7 @@ async def record_in_reviews(
             continue  # never missed: nothing to review
         updated[key] = review(card, answer.correct, answer.answered_at)
     await reviews.save_cards(session, updated, now)
+    return updated
 
 
 MAX_REVIEW_CARDS = 25
@@ -170,10 +172,8 @@ class ReviewService:
             answers = {**run.answers, position: given}
             async with self._sessions.begin() as session:
                 await repo.add_graded(session, [graded])
-                await record_in_reviews(session, [graded], now)
-                card = (await reviews.cards(session, [(user_id, run.pack.slug, question.id)]))[
-                    (user_id, run.pack.slug, question.id)
-                ]
+                moved = await record_in_reviews(session, [graded], now)
+                card = moved[(user_id, run.pack.slug, question.id)]
                 due = {**run.next_due, position: card.due}
                 await reviews.save_session_answers(session, run.id, _document(answers, run.picked, due))
             return dataclasses.replace(run, answers=answers, next_due=due)
@@ -191,7 +191,7 @@ class ReviewService:
     async def due_count(self, user_id: int, pack: str, now: dt.datetime) -> int:
         """How many cards a /review would offer the member now (at most the largest session)."""
         async with self._sessions.begin() as session:
-            return len(await reviews.draw(session, user_id, pack, now, MAX_REVIEW_CARDS))
+            return await reviews.due_count(session, user_id, pack, now, MAX_REVIEW_CARDS)
 
     async def next_due(self, user_id: int, pack: str) -> dt.datetime | None:
         async with self._sessions.begin() as session:

@@ -299,7 +299,7 @@ async def test_a_miss_enters_the_review_queue_and_a_later_answer_moves_it(daily,
     key = (CAROL, first.plan.pack.slug, first.plan.question.id)
     async with sessions() as session:
         cards = await reviews.cards(session, [key, (BOB, key[1], key[2])])
-        due = await reviews.due_question_ids(session, CAROL, key[1], first.plan.closes_at, 10)
+        due = await reviews.draw(session, CAROL, key[1], first.plan.closes_at, 10)
     assert list(cards) == [key], "only the miss is queued; a right answer never missed is not"
     assert due == [key[2]], "due at once"
 
