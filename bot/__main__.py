@@ -50,6 +50,14 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("pack", nargs="?", help="pack name (folder under QUESTIONS_DIR) or path")
     db = commands.add_parser("db", help="database maintenance").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply pending migrations")
+    copy = db.add_parser(
+        "copy",
+        help="copy every table to another, empty database (e.g. SQLite to PostgreSQL)",
+        description="Copy the bot's data from SOURCE to TARGET in one transaction, then compare row counts. "
+        "SOURCE must be at the newest migration; TARGET must hold no data.",
+    )
+    copy.add_argument("source", metavar="SOURCE_URL", help="e.g. sqlite+aiosqlite:///data/studybot.db")
+    copy.add_argument("target", metavar="TARGET_URL", help="e.g. postgresql+asyncpg://bot:secret@db/studybot")
     health = commands.add_parser(
         "health", help="exit 0 while the running bot is connected to Discord (its heartbeat file is fresh)"
     )
@@ -161,6 +169,17 @@ async def _upgrade(settings: Settings) -> None:
         await engine.dispose()
 
 
+async def _copy(source: str, target: str) -> int:
+    from bot.db.copy import CopiedTable, copy_database
+
+    def report(table: CopiedTable) -> None:
+        print(f"{table.name}: {table.rows} rows")
+
+    copied = await copy_database(source, target, report)
+    print(f"copied {len(copied)} tables, {sum(t.rows for t in copied)} rows; row counts match")
+    return 0
+
+
 def _check_before_start(settings: Settings) -> None:
     """Every setting `run` needs, checked before the bank loads or anything connects: what can be seen
     without opening anything first, then the database itself (readable, the bot's, not newer)."""
@@ -197,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         logs.configure(
             settings.log_level, [settings.discord_token.get_secret_value()] if settings.discord_token else []
         )
+        if args.command == "db" and args.action == "copy":
+            return asyncio.run(_copy(args.source, args.target))
         if args.command == "db":
             asyncio.run(_upgrade(settings))
             log.info("database is at the latest migration")

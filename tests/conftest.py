@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.e2e.harness"]
+pytest_plugins = ["tests.e2e.harness", "tests.databases"]

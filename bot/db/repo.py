@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sqlite3
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    ARRAY,
+    BigInteger,
     ColumnElement,
     bindparam,
     column,
@@ -20,13 +20,14 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.sql import ClauseElement, Executable, Select
+from sqlalchemy.sql import Executable, Select
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from bot.db import driver
+from bot.db.dialects import Insert, PerDialect, insert_for
+from bot.db.driver import Step, Work
 from bot.db.models import (
     Answer,
     Attempt,
@@ -113,7 +114,7 @@ async def ensure_guilds_present(
         }
         for gid in guild_ids
     ]
-    await session.execute(sqlite_insert(Guild).on_conflict_do_nothing(), rows)
+    await session.execute(insert_for(session)(Guild).on_conflict_do_nothing(), rows)
     await session.execute(
         update(Guild).where(Guild.id.in_(guild_ids), Guild.left_at.is_not(None)).values(left_at=None)
     )
@@ -157,7 +158,7 @@ async def last_occurrence(session: AsyncSession, schedule_id: int) -> dt.date | 
 
 async def claim_post(session: AsyncSession, values: dict[str, object]) -> int | None:
     """Insert a post unless one exists for the same schedule and occurrence; its id, or None."""
-    statement = sqlite_insert(Post).values(**values).on_conflict_do_nothing().returning(Post.id)
+    statement = insert_for(session)(Post).values(**values).on_conflict_do_nothing().returning(Post.id)
     return (await session.execute(statement)).scalar_one_or_none()
 
 
@@ -199,18 +200,21 @@ PickDecision = Callable[
     [set[int], dict[PickKey, StoredPick]], tuple[ResultT, Sequence[PickWrite], Collection[int]]
 ]
 
-_POST_STATE = driver.compiled(select(Post.state).where(Post.id == bindparam("post_id")))
-_PICKS_OF_MEMBERS = driver.compiled(
-    select(Answer.user_id, Answer.letters, Answer.locked).where(
-        Answer.post_id == bindparam("post_id"),
-        # The members as one JSON array: one bound value however many there are.
-        Answer.user_id.in_(select(column("value")).select_from(func.json_each(bindparam("user_ids")))),
-    )
-)
+# Reading the post's state FOR SHARE (PostgreSQL; SQLite's write lock already serialises) makes a reveal,
+# which moves the state first, wait for this batch: no pick is written after the reveal has read them.
+_POST_STATE = select(Post.state).where(Post.id == bindparam("post_id")).with_for_update(read=True)
+_PICKS = select(Answer.user_id, Answer.letters, Answer.locked).where(Answer.post_id == bindparam("post_id"))
+# The members as one bound value however many there are: a JSON array on SQLite, an array on PostgreSQL.
+_PICKS_OF_MEMBERS = {
+    "sqlite": _PICKS.where(
+        Answer.user_id.in_(select(column("value")).select_from(func.json_each(bindparam("user_ids"))))
+    ),
+    "postgresql": _PICKS.where(Answer.user_id == func.any(bindparam("user_ids", type_=ARRAY(BigInteger)))),
+}
 
 
-def _unlocked_pick_upsert() -> ClauseElement:
-    statement = sqlite_insert(Answer).values(
+def _unlocked_pick_upsert(insert: Insert) -> Executable:
+    statement = insert(Answer).values(
         post_id=bindparam("post_id"),
         user_id=bindparam("user_id"),
         letters=bindparam("letters"),
@@ -226,8 +230,8 @@ def _unlocked_pick_upsert() -> ClauseElement:
     )
 
 
-_SET_UNLOCKED_PICK = driver.compiled(_unlocked_pick_upsert())
-_COUNT_LOCKED = driver.compiled(
+_SET_UNLOCKED_PICK = PerDialect(_unlocked_pick_upsert).by_dialect()
+_COUNT_LOCKED = (
     select(func.count())
     .select_from(Answer)
     .where(Answer.post_id == bindparam("post_id"), Answer.locked.is_(True))
@@ -235,38 +239,37 @@ _COUNT_LOCKED = driver.compiled(
 
 
 def _pick_batch(
-    connection: sqlite3.Connection, job: tuple[Mapping[int, Collection[int]], PickDecision[ResultT]]
-) -> tuple[ResultT, dict[int, int]]:
+    job: tuple[Mapping[int, Collection[int]], PickDecision[ResultT]],
+) -> Work[tuple[ResultT, dict[int, int]]]:
     members_by_post, decide = job
-    open_posts = {
-        post_id
-        for post_id in members_by_post
-        if connection.execute(_POST_STATE, {"post_id": post_id}).fetchone() == ("open",)
-    }
+    open_posts = set()
+    for post_id in members_by_post:
+        if (yield Step(_POST_STATE, {"post_id": post_id})) == [("open",)]:
+            open_posts.add(post_id)
     stored: dict[PickKey, StoredPick] = {}
     for post_id in open_posts:
-        members = json.dumps(sorted(members_by_post[post_id]))
-        rows = connection.execute(_PICKS_OF_MEMBERS, {"post_id": post_id, "user_ids": members})
+        members = sorted(members_by_post[post_id])
+        rows = yield Step(_PICKS_OF_MEMBERS, {"post_id": post_id, "user_ids": members})
         for user_id, letters, locked in rows:
             stored[(post_id, int(user_id))] = (str(letters), bool(locked))
     result, writes, count_posts = decide(open_posts, stored)
-    connection.executemany(
-        _SET_UNLOCKED_PICK,
-        [
-            {
-                "post_id": w.post_id,
-                "user_id": w.user_id,
-                "letters": w.letters,
-                "locked": w.locked,
-                "answered_at": driver.to_db(w.at),
-            }
-            for w in writes
-        ],
-    )
-    counts = {
-        post_id: int(connection.execute(_COUNT_LOCKED, {"post_id": post_id}).fetchone()[0])
-        for post_id in count_posts
-    }
+    if writes:
+        yield Step(
+            _SET_UNLOCKED_PICK,
+            [
+                {
+                    "post_id": w.post_id,
+                    "user_id": w.user_id,
+                    "letters": w.letters,
+                    "locked": w.locked,
+                    "answered_at": w.at,
+                }
+                for w in writes
+            ],
+        )
+    counts = {}
+    for post_id in count_posts:
+        counts[post_id] = int((yield Step(_COUNT_LOCKED, {"post_id": post_id}))[0][0])
     return result, counts
 
 
@@ -318,8 +321,8 @@ class GradedAnswer:
     answered_at: dt.datetime
 
 
-def _member_stats_upsert() -> Executable:
-    statement = sqlite_insert(MemberStat)
+def _member_stats_upsert(insert: Insert) -> Executable:
+    statement = insert(MemberStat)
     return statement.on_conflict_do_update(
         index_elements=["guild_id", "user_id", "pack", "task_id"],
         set_={
@@ -329,7 +332,7 @@ def _member_stats_upsert() -> Executable:
     )
 
 
-_ADD_TO_MEMBER_STATS = _member_stats_upsert()
+_ADD_TO_MEMBER_STATS = PerDialect(_member_stats_upsert)
 _ADD_ATTEMPT = insert(Attempt)
 
 
@@ -351,7 +354,7 @@ async def add_graded(session: AsyncSession, graded: Sequence[GradedAnswer]) -> N
         }
         for g in graded
     ]
-    await _core(session, _ADD_TO_MEMBER_STATS, stats)
+    await _core(session, _ADD_TO_MEMBER_STATS.on(session), stats)
 
 
 async def member(session: AsyncSession, guild_id: int, user_id: int) -> Member:
@@ -378,8 +381,8 @@ async def answerer_streaks(session: AsyncSession, post_id: int, guild_id: int) -
     return {int(u): (int(c), int(b), last) for u, c, b, last in (await session.execute(query)).all()}
 
 
-def _member_scores_upsert() -> Executable:
-    statement = sqlite_insert(Member)
+def _member_scores_upsert(insert: Insert) -> Executable:
+    statement = insert(Member)
     new = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=["guild_id", "user_id"],
@@ -392,14 +395,14 @@ def _member_scores_upsert() -> Executable:
     )
 
 
-_ADD_MEMBER_SCORES = _member_scores_upsert()
+_ADD_MEMBER_SCORES = PerDialect(_member_scores_upsert)
 
 
 async def add_member_scores(session: AsyncSession, scores: Sequence[Mapping[str, Any]]) -> None:
     """Add points to members and set their streaks (``guild_id``, ``user_id``, ``points`` to add,
     ``streak``, ``best_streak``, ``last_streak_day``), creating members not yet known; one statement."""
     if scores:
-        await _core(session, _ADD_MEMBER_SCORES, scores)
+        await _core(session, _ADD_MEMBER_SCORES.on(session), scores)
 
 
 # --- mocks ----------------------------------------------------------------------------------------
@@ -417,9 +420,9 @@ async def running_mock(session: AsyncSession, user_id: int, guild_id: int | None
     return await session.scalar(query.order_by(MockSession.id.desc()))
 
 
-# Starting a mock (a crowd starts theirs within seconds) runs on the driver path: one hand-off to read
-# what the draw needs, one to store the new mock.
-_RUNNING_MOCK_ID = driver.compiled(
+# Starting a mock (a crowd starts theirs within seconds) is two units of work: read what the draw needs,
+# then store the new mock.
+_RUNNING_MOCK_ID = (
     select(MockSession.id)
     .where(
         MockSession.user_id == bindparam("user_id"),
@@ -428,13 +431,14 @@ _RUNNING_MOCK_ID = driver.compiled(
     )
     .order_by(MockSession.id.desc())
 )
-_LAST_SEEN = driver.compiled(
+_LAST_SEEN = (
     select(Attempt.question_id, func.max(Attempt.answered_at))
     .where(Attempt.user_id == bindparam("user_id"), Attempt.pack == bindparam("pack"))
     .group_by(Attempt.question_id)
 )
-_CREATE_MOCK = driver.compiled(
-    insert(MockSession).values(
+_CREATE_MOCK = (
+    insert(MockSession)
+    .values(
         guild_id=bindparam("guild_id"),
         user_id=bindparam("user_id"),
         pack=bindparam("pack"),
@@ -443,6 +447,7 @@ _CREATE_MOCK = driver.compiled(
         started_at=bindparam("started_at"),
         deadline=bindparam("deadline"),
     )
+    .returning(MockSession.id)
 )
 
 
@@ -452,14 +457,12 @@ class BeforeNewMock:
     last_seen: dict[str, dt.datetime]  # question id -> when the member last answered it
 
 
-def _read_before_new_mock(
-    connection: sqlite3.Connection, member: tuple[int, int | None, str]
-) -> BeforeNewMock:
+def _read_before_new_mock(member: tuple[int, int | None, str]) -> Work[BeforeNewMock]:
     user_id, guild_id, pack = member
-    running = connection.execute(_RUNNING_MOCK_ID, {"user_id": user_id, "guild_id": guild_id}).fetchone()
-    seen = connection.execute(_LAST_SEEN, {"user_id": user_id, "pack": pack}).fetchall()
+    running = yield Step(_RUNNING_MOCK_ID, {"user_id": user_id, "guild_id": guild_id})
+    seen = yield Step(_LAST_SEEN, {"user_id": user_id, "pack": pack})
     return BeforeNewMock(
-        None if running is None else int(running[0]),
+        int(running[0][0]) if running else None,
         {str(question_id): driver.from_db(when) for question_id, when in seen},
     )
 
@@ -482,8 +485,8 @@ class NewMock:
     deadline: dt.datetime
 
 
-def _insert_mock(connection: sqlite3.Connection, mock: NewMock) -> int:
-    cursor = connection.execute(
+def _insert_mock(mock: NewMock) -> Work[int]:
+    created = yield Step(
         _CREATE_MOCK,
         {
             "guild_id": mock.guild_id,
@@ -491,12 +494,11 @@ def _insert_mock(connection: sqlite3.Connection, mock: NewMock) -> int:
             "pack": mock.pack,
             "question_ids": ",".join(mock.question_ids),
             "position": 0,
-            "started_at": driver.to_db(mock.started_at),
-            "deadline": driver.to_db(mock.deadline),
+            "started_at": mock.started_at,
+            "deadline": mock.deadline,
         },
     )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    return int(created[0][0])
 
 
 async def create_mock(sessions: async_sessionmaker[AsyncSession], mock: NewMock) -> int:
@@ -515,13 +517,16 @@ async def mock_answers(session: AsyncSession, session_id: int) -> list[MockAnswe
 
 MockPressRow = tuple[int, int, str | None, bool]  # mock id, position, letters (None: a move), flagged
 
-_MOCK_IS_OPEN = driver.compiled(
-    select(MockSession.id).where(MockSession.id == bindparam("mock_id"), MockSession.finished_at.is_(None))
+# FOR SHARE (PostgreSQL): finishing a mock, which updates its row, waits for presses being written.
+_MOCK_IS_OPEN = (
+    select(MockSession.id)
+    .where(MockSession.id == bindparam("mock_id"), MockSession.finished_at.is_(None))
+    .with_for_update(read=True)
 )
 
 
-def _mock_answer_upsert() -> ClauseElement:
-    statement = sqlite_insert(MockAnswer).values(
+def _mock_answer_upsert(insert: Insert) -> Executable:
+    statement = insert(MockAnswer).values(
         session_id=bindparam("mock_id"),
         position=bindparam("position"),
         letters=bindparam("letters"),
@@ -533,20 +538,20 @@ def _mock_answer_upsert() -> ClauseElement:
     )
 
 
-_SAVE_MOCK_ANSWER = driver.compiled(_mock_answer_upsert())
-_MOVE_MOCK = driver.compiled(
+_SAVE_MOCK_ANSWER = PerDialect(_mock_answer_upsert).by_dialect()
+_MOVE_MOCK = (
     update(MockSession).where(MockSession.id == bindparam("mock_id")).values(position=bindparam("position"))
 )
 
 
-def _write_mock_presses(connection: sqlite3.Connection, presses: Sequence[MockPressRow]) -> list[bool]:
+def _write_mock_presses(presses: Sequence[MockPressRow]) -> Work[list[bool]]:
     written = []
     for mock_id, position, letters, flagged in presses:
-        still_open = connection.execute(_MOCK_IS_OPEN, {"mock_id": mock_id}).fetchone() is not None
+        still_open = bool((yield Step(_MOCK_IS_OPEN, {"mock_id": mock_id})))
         if still_open and letters is None:
-            connection.execute(_MOVE_MOCK, {"mock_id": mock_id, "position": position})
+            yield Step(_MOVE_MOCK, {"mock_id": mock_id, "position": position})
         elif still_open:
-            connection.execute(
+            yield Step(
                 _SAVE_MOCK_ANSWER,
                 {"mock_id": mock_id, "position": position, "letters": letters, "flagged": flagged},
             )
@@ -662,8 +667,8 @@ PPM = 1_000_000
 PeriodStatDelta = tuple[int, int, str, int, bool, Mapping[str, dt.date]]
 
 
-def _period_stats_upsert() -> Executable:
-    statement = sqlite_insert(PeriodStat)
+def _period_stats_upsert(insert: Insert) -> Executable:
+    statement = insert(PeriodStat)
     added = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=["guild_id", "user_id", "period", "period_start", "domain_id"],
@@ -676,7 +681,7 @@ def _period_stats_upsert() -> Executable:
     )
 
 
-_ADD_TO_PERIOD_STATS = _period_stats_upsert()
+_ADD_TO_PERIOD_STATS = PerDialect(_period_stats_upsert)
 
 
 async def add_to_period_stats(session: AsyncSession, deltas: Sequence[PeriodStatDelta]) -> None:
@@ -699,7 +704,7 @@ async def add_to_period_stats(session: AsyncSession, deltas: Sequence[PeriodStat
         for domain in ("", domain_id)
     ]
     if rows:
-        await _core(session, _ADD_TO_PERIOD_STATS, rows)
+        await _core(session, _ADD_TO_PERIOD_STATS.on(session), rows)
 
 
 def _board(guild_id: int, period: str, start: dt.date, domain_id: str) -> list[ColumnElement[bool]]:

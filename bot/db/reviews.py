@@ -7,10 +7,10 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from fsrs import State
 from sqlalchemy import case, func, or_, select, tuple_
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
+from bot.db.dialects import Insert, PerDialect
 from bot.db.models import ReviewCard, ReviewSession
 from bot.db.timestamps import as_utc
 from bot.domain.review import CardState
@@ -47,8 +47,8 @@ async def cards(session: AsyncSession, keys: Iterable[CardKey]) -> dict[CardKey,
     return found
 
 
-def _card_upsert() -> Executable:
-    statement = sqlite_insert(ReviewCard)
+def _card_upsert(insert: Insert) -> Executable:
+    statement = insert(ReviewCard)
     new = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=["user_id", "pack", "question_id"],
@@ -63,7 +63,7 @@ def _card_upsert() -> Executable:
     )
 
 
-_SAVE_CARD = _card_upsert()
+_SAVE_CARD = PerDialect(_card_upsert)
 
 
 async def save_cards(session: AsyncSession, updated: Mapping[CardKey, CardState], now: dt.datetime) -> None:
@@ -85,7 +85,7 @@ async def save_cards(session: AsyncSession, updated: Mapping[CardKey, CardState]
         }
         for (user_id, pack, question_id), card in updated.items()
     ]
-    await session.execute(_SAVE_CARD, rows)
+    await session.execute(_SAVE_CARD.on(session), rows)
 
 
 async def queue(session: AsyncSession, user_id: int, pack: str) -> Sequence[CardState]:

@@ -295,10 +295,12 @@ class DiscordPublisher:
         )
         buttons.add_item(discord.ui.Button(label="Stop reminders", custom_id="studybot:remind:stop"))
         try:
-            user = self.bot.get_user(reminder.user_id) or await self.bot.fetch_user(reminder.user_id)
-            await user.send(embed=embed, view=buttons, allowed_mentions=NO_PINGS)
+            # The bot keeps no member list (no privileged intents): opening the DM by id costs one
+            # request, where looking the user up first would cost two.
+            channel = await self.bot.create_dm(discord.Object(reminder.user_id))
+            await channel.send(embed=embed, view=buttons, allowed_mentions=NO_PINGS)
         except discord.Forbidden:
-            return False  # DMs closed, or no server shared any more
+            return False  # DMs closed, or no server shared any more (Discord refuses both)
         except discord.HTTPException as exc:
             log.info("could not remind member %s: %s", reminder.user_id, exc)
         return True

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import repo, reviews
@@ -32,6 +34,8 @@ from bot.services.reviews import MAX_REVIEW_CARDS
 #: The answers a projection reads: the last 14 days', and enough before them for the first estimate.
 PROJECTION_ANSWERS = 2000
 OUTCOMES = ("passed", "not-yet", "skip")
+#: Reminders being sent at once (two requests each: open the DM, send).
+REMINDERS_IN_FLIGHT = 25
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,24 @@ class Reminder:
     pack: ExamPack
     days_left: int
     due_reviews: int
+
+
+_PLANS_WITH_REMINDERS = select(
+    StudyPlan.user_id,
+    StudyPlan.pack,
+    StudyPlan.exam_date,
+    StudyPlan.timezone,
+    StudyPlan.reminder_time,
+    StudyPlan.reminded_on,
+).where(StudyPlan.reminders.is_(True), StudyPlan.dm_closed.is_(False), StudyPlan.reminder_time.is_not(None))
+_CLAIM_REMINDER = (
+    update(StudyPlan)
+    .where(
+        StudyPlan.user_id == bindparam("member"),
+        or_(StudyPlan.reminded_on.is_(None), StudyPlan.reminded_on < bindparam("claim_day")),
+    )
+    .values(reminded_on=bindparam("claim_day"))
+)
 
 
 class Messenger(Protocol):
@@ -120,32 +142,20 @@ class PlanService:
         restart (or a second process) never sends one twice."""
         claimed = []
         async with self._sessions.begin() as session:
-            rows = (
-                await session.scalars(
-                    select(StudyPlan).where(
-                        StudyPlan.reminders.is_(True),
-                        StudyPlan.dm_closed.is_(False),
-                        StudyPlan.reminder_time.is_not(None),
-                    )
-                )
-            ).all()
-            for row in rows:
-                assert row.reminder_time is not None
-                day = reminder_day(parse_time_of_day(row.reminder_time), row.timezone, row.reminded_on, now)
-                if day is None or row.pack not in self._guilds.packs:
+            # Plain rows and Core statements: thousands of plans may be due in the same minute, and
+            # ORM objects would make each claim compare itself against every plan loaded.
+            connection = await session.connection()
+            plans = (await connection.execute(_PLANS_WITH_REMINDERS)).all()
+            for plan in plans:
+                at = parse_time_of_day(plan.reminder_time)
+                day = reminder_day(at, plan.timezone, plan.reminded_on, now)
+                if day is None or plan.pack not in self._guilds.packs:
                     continue
-                taken = await session.execute(
-                    update(StudyPlan)
-                    .where(
-                        StudyPlan.user_id == row.user_id,
-                        or_(StudyPlan.reminded_on.is_(None), StudyPlan.reminded_on < day),
-                    )
-                    .values(reminded_on=day)
-                )
+                taken = await connection.execute(_CLAIM_REMINDER, {"member": plan.user_id, "claim_day": day})
                 if getattr(taken, "rowcount", 0):
-                    due = await reviews.due_count(session, row.user_id, row.pack, now, MAX_REVIEW_CARDS)
-                    pack = self._guilds.pack(row.pack)
-                    claimed.append(Reminder(row.user_id, pack, days_left(row.exam_date, day), due))
+                    due = await reviews.due_count(session, plan.user_id, plan.pack, now, MAX_REVIEW_CARDS)
+                    pack = self._guilds.pack(plan.pack)
+                    claimed.append(Reminder(plan.user_id, pack, days_left(plan.exam_date, day), due))
         return claimed
 
     async def mark_dm_closed(self, user_id: int) -> None:
@@ -166,12 +176,21 @@ class PlanService:
 
     async def send_due_reminders(self, messenger: Messenger, now: dt.datetime) -> int:
         """The reminder job: claim today's due reminders and send each; how many were sent."""
+        queue = collections.deque(await self.claim_reminders(now))
         sent = 0
-        for reminder in await self.claim_reminders(now):
-            if await messenger.remind(reminder):
-                sent += 1
-            else:
-                await self.mark_dm_closed(reminder.user_id)
+
+        async def send_some() -> None:
+            nonlocal sent
+            while queue:
+                reminder = queue.popleft()
+                if await messenger.remind(reminder):
+                    sent += 1
+                else:
+                    await self.mark_dm_closed(reminder.user_id)
+
+        # Several at once, so each request's round trip overlaps the others'; the bot's request pacer
+        # keeps the total under Discord's global limit, shared with every server's posts.
+        await asyncio.gather(*(send_some() for _ in range(min(REMINDERS_IN_FLIGHT, len(queue)))))
         return sent
 
     async def clear(self, user_id: int) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 
 from bot.app import StudyBot
 from bot.config import SHIPPED_QUESTIONS
@@ -110,6 +111,23 @@ async def press(who: User, message: Message, label: str) -> Any:
 def run_job_now(bot: StudyBot, job_id: str) -> None:
     """Make the real scheduler run a job now, as if its time had come."""
     bot.jobs.scheduler.modify_job(job_id, next_run_time=dt.datetime.now(dt.UTC))
+
+
+async def run_job_to_end(bot: StudyBot, job_id: str, timeout: float = 10.0) -> None:
+    """Run a job now, as `run_job_now`, and return once the scheduler reports it finished."""
+    loop = asyncio.get_running_loop()
+    finished: asyncio.Future[None] = loop.create_future()
+
+    def listener(event: JobExecutionEvent) -> None:
+        if event.job_id == job_id and not finished.done():
+            loop.call_soon_threadsafe(finished.set_result, None)
+
+    bot.jobs.scheduler.add_listener(listener, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    try:
+        run_job_now(bot, job_id)
+        await asyncio.wait_for(finished, timeout)
+    finally:
+        bot.jobs.scheduler.remove_listener(listener)
 
 
 async def post_question(bot: StudyBot, emulator: DiscordEmulator, admin: User, channel: Channel) -> Any:

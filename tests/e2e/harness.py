@@ -2,7 +2,7 @@
 
 `studybot` fixture: a harness whose `start()` brings a bot up (migrations, bank, scheduler, gateway)
 and returns once it is ready and has recovered; `restart()` stops that bot the way a killed process
-stops and starts a new one on the same database file.
+stops and starts a new one on the same database (a SQLite file, or a PostgreSQL database).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,13 +23,13 @@ from tests.emulator.client import pointed_at
 
 
 class StudyBotHarness:
-    def __init__(self, emulator: DiscordEmulator, database: Path, **settings: Any) -> None:
+    def __init__(self, emulator: DiscordEmulator, database_url: str, **settings: Any) -> None:
         self.emulator = emulator
         # The end-to-end tests were written against the MLS-C01 blueprint; test_exams chooses others.
         settings.setdefault("default_pack", "mls-c01")
         self.settings = Settings(
             discord_token=SecretStr(emulator.token),
-            database_url=f"sqlite+aiosqlite:///{database}",
+            database_url=database_url,
             discord_api_base=emulator.api_base,
             discord_gateway_url=emulator.gateway_url,
             **settings,
@@ -90,8 +89,9 @@ class StudyBotHarness:
 
 
 @pytest.fixture
-async def studybot(emulator: DiscordEmulator, tmp_path: Path) -> AsyncIterator[StudyBotHarness]:
-    harness = StudyBotHarness(emulator, tmp_path / "studybot.db")
+async def studybot(emulator: DiscordEmulator, database_url: str) -> AsyncIterator[StudyBotHarness]:
+    """The bot on each database the tests run on (see tests.databases)."""
+    harness = StudyBotHarness(emulator, database_url)
     try:
         yield harness
     finally:

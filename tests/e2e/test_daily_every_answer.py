@@ -45,11 +45,9 @@ def reveals_in(emulator, channel):
 
 
 @pytest.fixture
-def pairs_bot(emulator, tmp_path):
+def pairs_bot(emulator, tmp_path, database_url):
     """A bot whose bank holds only "choose two" questions."""
-    return StudyBotHarness(
-        emulator, tmp_path / "studybot.db", questions_dir=pack_of_one_type(tmp_path / "q", "multiple")
-    )
+    return StudyBotHarness(emulator, database_url, questions_dir=pack_of_one_type(tmp_path / "q", "multiple"))
 
 
 async def test_a_letter_taken_back_while_the_bot_was_down_stays_taken_back(emulator, pairs_bot) -> None:

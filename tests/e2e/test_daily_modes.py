@@ -29,10 +29,12 @@ async def post_now(admin, channel):
 
 
 @pytest.mark.parametrize("question_type", ["single", "multiple"])
-async def test_hidden_answers_are_recorded_then_removed(emulator, tmp_path, question_type) -> None:
+async def test_hidden_answers_are_recorded_then_removed(
+    emulator, tmp_path, database_url, question_type
+) -> None:
     _, channel, admin, alice, bob = study_server(emulator, bot_allow=Perm.MANAGE_MESSAGES)
     studybot = StudyBotHarness(
-        emulator, tmp_path / "studybot.db", questions_dir=pack_of_one_type(tmp_path / "q", question_type)
+        emulator, database_url, questions_dir=pack_of_one_type(tmp_path / "q", question_type)
     )
     try:
         await hidden_answers_round(emulator, studybot, channel, admin, alice, bob)

@@ -20,14 +20,12 @@ SERVERS = 3
 
 
 @pytest.mark.emulator(rate_limits=RateLimits.discord().with_global(GLOBAL_PER_SECOND))
-async def test_simultaneous_posts_never_meet_a_global_429(emulator, tmp_path) -> None:
+async def test_simultaneous_posts_never_meet_a_global_429(emulator, database_url) -> None:
     servers = []
     for n in range(SERVERS):
         guild = emulator.add_guild(f"Study group {n}")
         servers.append((guild, guild.add_text_channel("daily"), guild.add_member("admin", admin=True)))
-    studybot = StudyBotHarness(
-        emulator, tmp_path / "studybot.db", discord_global_rate_limit=GLOBAL_PER_SECOND
-    )
+    studybot = StudyBotHarness(emulator, database_url, discord_global_rate_limit=GLOBAL_PER_SECOND)
     try:
         bot = await studybot.start()
         for _, channel, admin in servers:

@@ -6,12 +6,15 @@ from __future__ import annotations
 import asyncio
 import os
 
+import pytest
+
 from bot.__main__ import main
 from bot.heartbeat import MAX_AGE, problem
 
 BEAT = 0.05
 
 
+@pytest.mark.databases("sqlite")  # the file sits beside the SQLite database
 async def test_heartbeat_is_touched_only_while_connected(emulator, studybot, tmp_path, monkeypatch, capsys):
     path = tmp_path / "heartbeat"
     path.touch()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from sqlalchemy import select
+
 from bot.db.models import StudyPlan
 from tests.e2e.daily_helpers import press, run, study_server
 
@@ -47,13 +49,14 @@ async def test_a_plan_from_date_to_outcome(emulator, studybot) -> None:
 
 async def test_reminders_come_once_a_day_and_closed_dms_are_told_once(emulator, studybot) -> None:
     from bot.scheduler import REMINDER_JOB
-    from tests.e2e.daily_helpers import run_job_now
+    from tests.e2e.daily_helpers import run_job_to_end
 
-    _, channel, _, alice, bob = study_server(emulator)
+    guild, channel, _, alice, bob = study_server(emulator)
+    carol = guild.add_member("carol")
     bot = await studybot.start()
     now = dt.datetime.now(dt.UTC)
     in_20_days = (now + dt.timedelta(days=20)).date().isoformat()
-    for member in (alice, bob):
+    for member in (alice, bob, carol):
         refused = await run(member, "plan reminders", channel, on=True)
         assert refused.ephemeral and "no plan yet" in refused.content
         await run(
@@ -68,10 +71,15 @@ async def test_reminders_come_once_a_day_and_closed_dms_are_told_once(emulator, 
         on = await run(member, "plan reminders", channel, on=True)
         assert "Reminders are on" in on.content
     bob.dms_closed = True
+    guild.remove_member(carol)  # shares no server with the bot any more
 
-    run_job_now(bot, REMINDER_JOB)  # the scheduler's own job, as at the minute it runs
-    reminder = await emulator.wait_for_message(channel=alice.dm_channel, predicate=lambda m: bool(m.embeds))
+    await run_job_to_end(bot, REMINDER_JOB)  # the scheduler's own job, as at the minute it runs
+    reminder = next(m for m in alice.dm_channel.messages if m.embeds)
     assert "20 days to AIP-C01" in reminder.embeds[0]["description"]
+    assert not carol.dm_channel.messages and not bob.dm_channel.messages
+    async with bot.sessions() as session:
+        rows = {r.user_id: r for r in (await session.scalars(select(StudyPlan))).all()}
+    assert rows[carol.id].dm_closed and rows[bob.id].dm_closed and not rows[alice.id].dm_closed
 
     bot = await studybot.restart()  # the day's reminder was claimed in the database: never twice
     assert await bot.plan_service.send_due_reminders(bot.publisher, dt.datetime.now(dt.UTC)) == 0

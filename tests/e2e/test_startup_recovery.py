@@ -25,10 +25,12 @@ def withdraw(questions_dir, *question_ids: str) -> None:
             path.write_text(yaml.safe_dump({"questions": kept}, sort_keys=False))
 
 
-async def test_a_post_and_a_mock_whose_questions_left_the_bank_stop_nothing_else(emulator, tmp_path) -> None:
+async def test_a_post_and_a_mock_whose_questions_left_the_bank_stop_nothing_else(
+    emulator, tmp_path, database_url
+) -> None:
     questions_dir = tmp_path / "questions"
     shutil.copytree(SHIPPED_QUESTIONS / "mls-c01", questions_dir / "mls-c01")
-    studybot = StudyBotHarness(emulator, tmp_path / "studybot.db", questions_dir=questions_dir)
+    studybot = StudyBotHarness(emulator, database_url, questions_dir=questions_dir)
     first, second = emulator.add_guild("Study group A"), emulator.add_guild("Study group B")
     channel_a, channel_b = first.add_text_channel("daily"), second.add_text_channel("daily")
     admin_a, admin_b = first.add_member("admin", admin=True), second.add_member("admin", admin=True)

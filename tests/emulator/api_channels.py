@@ -5,7 +5,8 @@ bot cannot view answers 403 50001 Missing Access; creating a message needs Send 
 Attach Files for files and Embed Links for embeds); reacting needs Read Message History, and Add
 Reactions when nobody has used that emoji yet; removing someone else's reaction needs Manage
 Messages; all of those answer 403 50013 Missing Permissions.  Ephemeral messages do not exist
-for the bot's channel endpoints (404 10008), and DMs to a user who closed them answer 403 50007.
+for the bot's channel endpoints (404 10008), and DMs to a user who closed them, or who
+shares no server with the bot, answer 403 50007.
 """
 
 from __future__ import annotations
@@ -180,6 +181,9 @@ class ChannelApi:
         if channel.is_dm:
             recipient = self.state.users.get(channel.recipient_id or 0)
             if recipient is None or recipient.bot or recipient.dms_closed:
+                raise errors.cannot_dm_user()
+            # Discord refuses a bot's DM to a user who shares no server with it, with the same error.
+            if not any(g.bot_present and recipient.id in g.members for g in self.state.guilds.values()):
                 raise errors.cannot_dm_user()
 
     async def create_message(self, request: web.Request) -> Reply:

@@ -13,8 +13,8 @@ from tests.packs import multiple, question, write_pack
 
 
 @pytest.fixture
-async def sessions(tmp_path: Path) -> AsyncIterator:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+async def sessions(database_url: str) -> AsyncIterator:
+    engine = create_engine(database_url)
     await migrate.upgrade(engine)
     yield session_factory(engine)
     await engine.dispose()

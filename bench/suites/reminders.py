@@ -1,0 +1,155 @@
+"""7. Reminders: thousands of members asked to be reminded at the same minute.
+
+Every member has a plan with reminders on at the same local time. The bot's real reminder job claims
+each day's reminder in the database, then sends each as a direct message through the same paced requests
+as every server's posts: opening the DM channel, then the message, so two requests a member. The
+emulator enforces Discord's 50 requests/s global limit; the reference is the least time it allows for
+those requests, (ceil(2N / 50) - 1) s from the first to the last.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import math
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from bench.child import BotProcess
+from bench.core import Benchmark, Figure, Report
+from bench.world import SHIPPED_PACK
+from bot.db import migrate
+from bot.db.engine import create_engine
+from bot.db.models import StudyPlan
+from bot.scheduler import REMINDER_JOB
+from tests.emulator import DiscordEmulator, RateLimits
+from tests.emulator.limits import MESSAGES
+
+#: Requests one reminder needs: open the member's DM channel, send the message.
+REQUESTS_PER_REMINDER = 2
+
+
+@dataclass(frozen=True)
+class ReminderParams:
+    members: int
+    bar: float = 1.2  # elapsed over the least time the global limit allows
+    timeout: float = 900.0
+
+
+async def seed_plans(database_url: str, member_ids: list[int], now: dt.datetime) -> None:
+    """A plan for each member: the exam in 30 days, reminders on at this minute, UTC."""
+    engine = create_engine(database_url)
+    try:
+        await migrate.upgrade(engine)
+        at = f"{now:%H:%M}"
+        rows = [
+            {
+                "user_id": member,
+                "pack": SHIPPED_PACK,
+                "exam_date": (now + dt.timedelta(days=30)).date(),
+                "daily_goal": 10,
+                "timezone": "UTC",
+                "reminder_time": at,
+                "reminders": True,
+                "created_at": now,
+            }
+            for member in member_ids
+        ]
+        async with engine.begin() as connection:
+            for start in range(0, len(rows), 2000):
+                await connection.execute(insert(StudyPlan), rows[start : start + 2000])
+    finally:
+        await engine.dispose()
+
+
+def least_seconds(requests: int, limits: RateLimits) -> float:
+    glob = limits.global_limit
+    return (math.ceil(requests / glob.limit) - 1) * glob.per
+
+
+async def run(p: ReminderParams) -> Report:
+    limits = RateLimits.discord()
+    report = Report(
+        "reminders",
+        "7. Reminders",
+        scenario=(
+            f"{p.members:,} members of one server, each with a plan and reminders on at the same minute. The "
+            "bot runs in its own process; its real reminder job claims each reminder in the database and "
+            "sends it by direct message (open the DM, send: two requests). The emulator enforces Discord's "
+            "50 requests/s global limit. Elapsed: the job starting → the last reminder accepted. Reference: "
+            "the least time that limit allows for the requests."
+        ),
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-reminders-") as tmp:
+        async with DiscordEmulator(rate_limits=limits) as emu:
+            guild = emu.add_guild("Study group")
+            guild.add_text_channel("daily-question")
+            members = [guild.add_member(f"member{n}") for n in range(p.members)]
+            bot = BotProcess(emu, Path(tmp), max_seconds=p.timeout + 300)
+            # Reminders due this minute are still due minutes later (the grace), but not on the next day.
+            now = dt.datetime.now(dt.UTC)
+            if (now.hour, now.minute) >= (23, 45):
+                await asyncio.sleep(3600 - now.minute * 60 - now.second + 5)
+                now = dt.datetime.now(dt.UTC)
+            await seed_plans(bot.database_url, [m.id for m in members], now)
+            async with bot:
+                await bot.start(timeout=120)
+                first = len(emu.requests)
+                started = emu.clock.now()
+                fired = (await bot.command("fire", prefix=REMINDER_JOB))["fired"]
+                report.check("the reminder job ran", fired == 1, f"{fired} job")
+                await emu.wait_until(
+                    lambda: all(any(m.embeds for m in u.dm_channel.messages) for u in members),
+                    timeout=p.timeout,
+                    what="every member's reminder",
+                    poll=0.5,
+                )
+                requests = emu.requests[first:]
+                per_member = Counter(len([m for m in u.dm_channel.messages if m.embeds]) for u in members)
+
+    delivered = [r for r in requests if r.bucket == MESSAGES and r.status < 300]
+    elapsed = max(r.at for r in delivered) - started
+    needed = REQUESTS_PER_REMINDER * p.members
+    floor = least_seconds(needed, limits)
+    throttled = [r for r in requests if r.rate_limited]
+    kinds = Counter(f"{r.method} {r.route}" for r in requests if not r.rate_limited)
+    report.check(
+        "each member reminded exactly once",
+        per_member == Counter({1: p.members}),
+        ", ".join(f"{n} member(s) with {k}" for k, n in sorted(per_member.items())),
+    )
+    report.check(
+        "no 429 the bot could have avoided",
+        not throttled,
+        f"{len(throttled)} requests answered 429"
+        + (f" ({sum(r.is_global for r in throttled)} global)" if throttled else ""),
+    )
+    report.figures += [
+        Figure(
+            f"time to remind {p.members:,} members",
+            elapsed,
+            "s",
+            floor,
+            "least time the global limit allows",
+            f"≤ {p.bar:g}× reference",
+            elapsed <= p.bar * floor if floor > 0 else True,
+        ),
+        Figure("requests the reminders need", needed, ""),
+        Figure("requests sent", len(requests), ""),
+    ]
+    report.notes.append("requests by route: " + ", ".join(f"{k} ×{v}" for k, v in kinds.most_common()))
+    return report
+
+
+BENCHMARK = Benchmark(
+    name="reminders",
+    title="7. Reminders",
+    order=7,
+    full=ReminderParams(members=10_000),
+    smoke=ReminderParams(members=6, bar=1e9, timeout=60.0),
+    run=run,
+)
