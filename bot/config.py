@@ -34,6 +34,8 @@ class Settings(BaseSettings):
 
     discord_token: SecretStr | None = None
     database_url: str = "sqlite+aiosqlite:///data/studybot.db"
+    # Connections each bot process keeps open to PostgreSQL (SQLite always uses one: it has one writer).
+    database_pool_size: int = Field(default=10, ge=1, le=200)
     questions_dir: Path = SHIPPED_QUESTIONS
     default_pack: str = "aip-c01"  # a live exam: a group that forms today cannot sit a retired one
     default_timezone: str = "UTC"
@@ -131,6 +133,10 @@ def _is_url(value: str, schemes: set[str]) -> bool:
 #: What to set, for values pydantic itself rejects (not a number, out of bounds); the validators above
 #: say it in their own words.
 SETTING_HINTS = {
+    "database_pool_size": (
+        "must be a whole number of connections from 1 to 200 (the default is 10); PostgreSQL's own limit "
+        "(max_connections, 100 by default) is shared by every bot process"
+    ),
     "discord_retry_limit": (
         "must be a whole number of connection attempts, 0 (the default) to keep trying while Discord is "
         "unreachable"

@@ -67,7 +67,7 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
         "loaded %s", ", ".join(f"{slug} ({len(p.active_questions)} questions)" for slug, p in packs.items())
     )
     use_endpoints(settings.discord_api_base, settings.discord_gateway_url)
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, settings.database_pool_size)
     try:
         await migrate.upgrade(engine)
         yield Runtime(settings, engine, session_factory(engine), packs)

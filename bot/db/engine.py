@@ -250,15 +250,17 @@ def _sqlite_tables_fault(path: Path) -> str | None:
     return not_studybots(tables) if tables and "alembic_version" not in tables else None
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
     check_url(url)
     ensure_sqlite_folder(url)
-    options: dict[str, Any] = {}
     if make_url(url).get_backend_name() == "sqlite":
         # SQLite has one writer at a time. Several pooled connections writing at once make all but
         # one sleep in SQLite's busy handler, whose back-off (up to 100 ms a try) is what members then
         # wait for; one connection queues transactions in order in the bot instead, without sleeping.
-        options.update(pool_size=1, max_overflow=0, pool_timeout=60)
+        options: dict[str, Any] = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60}
+    else:
+        # A connection the server dropped (a restart, a failover) is replaced before use, not handed out.
+        options = {"pool_size": pool_size, "max_overflow": 0, "pool_pre_ping": True}
     engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

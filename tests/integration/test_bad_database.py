@@ -163,13 +163,21 @@ def _snapshot(folder: Path) -> dict[str, bytes | None]:
     return {str(p): p.read_bytes() if p.is_file() else None for p in sorted(folder.rglob("*"))}
 
 
-@pytest.mark.skipif(importlib.util.find_spec("asyncpg") is not None, reason="asyncpg is installed here")
+@pytest.mark.skipif(importlib.util.find_spec("aiomysql") is not None, reason="aiomysql is installed here")
 def test_an_async_driver_that_is_not_installed_is_named(tmp_path: Path) -> None:
-    url = f"postgresql+asyncpg://bot:{PASSWORD}@localhost/studybot"
+    url = f"mysql+aiomysql://bot:{PASSWORD}@localhost/studybot"
     for command in COMMANDS:
         result = studybot(*command, cwd=tmp_path, DATABASE_URL=url)
-        line = assert_one_line_naming(result, "DATABASE_URL", "'asyncpg' is not installed")
-        assert line.startswith("studybot: DATABASE_URL=postgresql+asyncpg://bot:***@localhost/studybot: ")
+        line = assert_one_line_naming(result, "DATABASE_URL", "'aiomysql' is not installed")
+        assert line.startswith("studybot: DATABASE_URL=mysql+aiomysql://bot:***@localhost/studybot: ")
+
+
+def test_a_postgresql_server_that_does_not_answer_is_named(tmp_path: Path) -> None:
+    url = f"postgresql+asyncpg://bot:{PASSWORD}@127.0.0.1:9/studybot"
+    for command in COMMANDS:
+        result = studybot(*command, cwd=tmp_path, DATABASE_URL=url)
+        line = assert_one_line_naming(result, "DATABASE_URL", "cannot open or read the database")
+        assert "bot:***@127.0.0.1:9/studybot" in line
 
 
 def test_a_database_url_in_a_env_file_is_checked_the_same(tmp_path: Path) -> None:

@@ -78,6 +78,8 @@ BAD_SETTINGS = [
     ("DISCORD_GLOBAL_RATE_LIMIT", "fast", "from 1 to 1000"),
     ("DISCORD_GLOBAL_RATE_LIMIT", "0", "from 1 to 1000"),
     ("DISCORD_GLOBAL_RATE_LIMIT", "5000", "grants large bots more on request"),
+    ("DATABASE_POOL_SIZE", "0", "from 1 to 200"),
+    ("DATABASE_POOL_SIZE", "many", "whole number of connections"),
     ("DISCORD_RETRY_LIMIT", "forever", "whole number"),
     ("DISCORD_RETRY_LIMIT", "-1", "whole number"),
 ]

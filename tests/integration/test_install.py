@@ -99,3 +99,10 @@ def test_the_image_is_pinned_unprivileged_and_health_checked() -> None:
     assert "requirements.lock" in dockerfile
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     assert compose["services"]["studybot"]["build"] == "."
+    # PostgreSQL is optional: a profile, so a plain `docker compose up` runs the bot on its SQLite file.
+    postgres = compose["services"]["postgres"]
+    assert postgres["profiles"] == ["postgres"]
+    assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
+    assert any(v.endswith(":/var/lib/postgresql/data") for v in postgres["volumes"])
+    waits = compose["services"]["studybot"]["depends_on"]["postgres"]
+    assert waits == {"condition": "service_healthy", "required": False}
