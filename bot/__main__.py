@@ -35,7 +35,15 @@ def _parser() -> argparse.ArgumentParser:
         prog="studybot", description="Discord study bot for AWS ML certifications"
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="migrate the database, load the question bank and connect to Discord")
+    run = commands.add_parser(
+        "run", help="migrate the database, load the question bank and connect to Discord"
+    )
+    run.add_argument(
+        "--shards", metavar="IDS", help="the shards this process connects, e.g. 0-3 or 0,2 (SHARD_IDS)"
+    )
+    run.add_argument(
+        "--shard-count", metavar="N", type=int, help="the bot's shards across all its processes (SHARD_COUNT)"
+    )
     questions = commands.add_parser("questions", help="work with question packs").add_subparsers(
         dest="action", required=True
     )
@@ -186,6 +194,7 @@ def _check_before_start(settings: Settings) -> None:
     from bot.db.engine import check_url
 
     check_url(settings.database_url)
+    settings.shards()
     settings.check_packs()
     asyncio.run(_check_database(settings.database_url))
 
@@ -222,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_upgrade(settings))
             log.info("database is at the latest migration")
             return 0
+        if args.shards is not None or args.shard_count is not None:
+            sharding = {"shard_ids": args.shards, "shard_count": args.shard_count}
+            settings = settings.model_copy(update={k: v for k, v in sharding.items() if v is not None})
         settings.token()  # fail fast, before touching the database, with where to get one
         _check_before_start(settings)
         from bot.runner import run  # discord.py and the rest: only once the settings are known to be good

@@ -108,7 +108,9 @@ class StudyBot(commands.Bot):
         scheduler: AsyncIOScheduler,
         **options: Any,
     ) -> None:
-        self.pacer = GlobalRequestPacer(limit=settings.discord_global_rate_limit)
+        self.shard_set = settings.shards()
+        # Discord's global limit is per bot: each of several processes keeps to its share.
+        self.pacer = GlobalRequestPacer(limit=self.shard_set.rate_share(settings.discord_global_rate_limit))
         # discord.py fires READY this long after the last GUILD_CREATE (2 s by default). The bot starts
         # serving as soon as every server READY listed has arrived (see _arrived), so this wait only
         # matters when one is in an outage: nothing needs every server cached first (schedules live in
@@ -132,13 +134,17 @@ class StudyBot(commands.Bot):
         self.progress_service = ProgressService(sessions, self.guild_service)
         self.setup_service = SetupService(sessions, self.guild_service)
         self.review_service = ReviewService(sessions, self.guild_service)
-        self.plan_service = PlanService(sessions, self.guild_service)
-        self.jobs = DailyJobs(scheduler, self.mock_service)
+        self.plan_service = PlanService(sessions, self.guild_service, self.shard_set)
+        self.jobs = DailyJobs(scheduler, self.mock_service, self.shard_set)
         from bot.discord.publisher import DiscordPublisher
 
         self.publisher = DiscordPublisher(self)
         self.daily_runner = DailyRunner(
-            self.daily_service, self.publisher, self.jobs.arm_reveal, self.jobs.disarm_schedule
+            self.daily_service,
+            self.publisher,
+            self.jobs.arm_reveal,
+            self.jobs.disarm_schedule,
+            self.shard_set,
         )
         self.jobs.attach(self.daily_runner)
         self.jobs.attach_reminders(lambda now: self.plan_service.send_due_reminders(self.publisher, now))
@@ -294,3 +300,13 @@ class StudyBot(commands.Bot):
         self.publisher.close()
         await self.jobs.stop()
         await super().close()
+
+
+class ShardedStudyBot(StudyBot, commands.AutoShardedBot):
+    """The bot with the shards SHARD_IDS / SHARD_COUNT name, through discord.py's auto-sharded client: one
+    process of several, or one process connecting several shards."""
+
+    async def _arrived(self, guild_id: int) -> None:
+        # Each shard's READY lists only its own servers, each at its own time: serving starts at
+        # discord.py's READY, which comes once every shard of this process has had its servers.
+        return

@@ -15,6 +15,7 @@ from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.bank.loader import PACK_FILE
+from bot.domain.shards import ShardSet, ShardSpecError, parse_shard_ids
 from bot.errors import ConfigurationError
 
 SHIPPED_QUESTIONS = Path(__file__).resolve().parents[1] / "questions"
@@ -23,6 +24,7 @@ DISCORD_GATEWAY_EXAMPLE = "wss://gateway.discord.gg"
 # Discord's global limit is 50 requests/s; it grants large bots more on request, in the hundreds.
 DISCORD_RATE_LIMIT = 50
 MAX_GLOBAL_RATE_LIMIT = 1000
+MAX_SHARDS = 10_000
 BOT_SETUP_HELP = (
     "DISCORD_TOKEN is not set. Create an application at https://discord.com/developers/applications, "
     "open Bot > Reset Token, and put the token in the environment or in a .env file: DISCORD_TOKEN=..."
@@ -46,8 +48,11 @@ class Settings(BaseSettings):
     discord_global_rate_limit: int = Field(default=DISCORD_RATE_LIMIT, ge=1, le=MAX_GLOBAL_RATE_LIMIT)
     # Connection attempts in a row that may fail before `run` exits with code 75 (0: never give up).
     discord_retry_limit: int = Field(default=0, ge=0, le=1_000_000)
+    # Several processes: the shards this one connects ("0-3", "0,2") out of SHARD_COUNT.
+    shard_ids: str | None = None
+    shard_count: int | None = Field(default=None, ge=1, le=MAX_SHARDS)
 
-    @field_validator("dev_guild_id", "discord_gateway_url", mode="before")
+    @field_validator("dev_guild_id", "discord_gateway_url", "shard_ids", "shard_count", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # `DEV_GUILD_ID=` in a .env (or Docker's env_file) means "not set", as leaving the line out does.
@@ -92,6 +97,30 @@ class Settings(BaseSettings):
             )
         return value
 
+    def shards(self) -> ShardSet:
+        """The shards this process connects; a ConfigurationError naming the setting if they cannot be.
+        (Settings give SHARD_IDS and SHARD_COUNT; `studybot run --shards --shard-count` sets the same.)"""
+        if self.shard_count is not None and not 1 <= self.shard_count <= MAX_SHARDS:
+            raise ConfigurationError(f"SHARD_COUNT={self.shard_count}: {SETTING_HINTS['shard_count']}")
+        if self.shard_ids is None:
+            return ShardSet(None, self.shard_count)
+        if self.shard_count is None:
+            raise ConfigurationError(
+                f"SHARD_IDS={self.shard_ids}: set SHARD_COUNT too (the bot's shards in all processes)"
+            )
+        try:
+            ids = parse_shard_ids(self.shard_ids, self.shard_count)
+        except ShardSpecError as exc:
+            raise ConfigurationError(f"SHARD_IDS={self.shard_ids}: {exc}") from None
+        shards = ShardSet(ids, self.shard_count)
+        if not shards.whole and _backend(self.database_url) == "sqlite":
+            raise ConfigurationError(
+                f"SHARD_IDS={self.shard_ids}: this process runs {len(ids)} of {self.shard_count} shards, so "
+                "other processes run the rest, and they cannot share a SQLite file: set DATABASE_URL to a "
+                "PostgreSQL database (README: Moving to PostgreSQL), or run every shard in one process"
+            )
+        return shards
+
     def check_packs(self) -> None:
         """QUESTIONS_DIR holds packs and DEFAULT_PACK is one of them. Checked by `studybot run`, which
         needs both, and not on load: `questions check` and `stats` work on any folder given."""
@@ -119,6 +148,10 @@ class Settings(BaseSettings):
         return self.discord_token.get_secret_value().strip()
 
 
+def _backend(url: str) -> str:
+    return url.partition(":")[0].partition("+")[0]
+
+
 def _is_url(value: str, schemes: set[str]) -> bool:
     try:
         parts = urlsplit(value)
@@ -133,6 +166,7 @@ def _is_url(value: str, schemes: set[str]) -> bool:
 #: What to set, for values pydantic itself rejects (not a number, out of bounds); the validators above
 #: say it in their own words.
 SETTING_HINTS = {
+    "shard_count": f"a whole number of shards from 1 to {MAX_SHARDS}: the bot's shards in all processes",
     "database_pool_size": (
         "must be a whole number of connections from 1 to 200 (the default is 10); PostgreSQL's own limit "
         "(max_connections, 100 by default) is shared by every bot process"

@@ -49,8 +49,13 @@ class Heartbeat:
             path.unlink(missing_ok=True)
 
     def connected(self) -> bool:
+        if self.client.is_closed():
+            return False
+        shards = getattr(self.client, "shards", None)  # an auto-sharded client: every shard must be up
+        if shards is not None:
+            return bool(shards) and not any(shard.is_closed() for shard in shards.values())
         ws = self.client.ws
-        return ws is not None and ws.open and not self.client.is_closed()
+        return ws is not None and ws.open
 
     def start(self) -> None:
         if self._task is None:

@@ -19,7 +19,7 @@ import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.app import StudyBot
+from bot.app import ShardedStudyBot, StudyBot
 from bot.bank import load_packs
 from bot.config import Settings
 from bot.db import migrate
@@ -40,7 +40,14 @@ class Runtime:
 
     def build_bot(self, **client_options: Any) -> StudyBot:
         # A fresh scheduler per bot: its jobs are rebuilt from the database when the bot is ready.
-        return StudyBot(
+        shards = self.settings.shards()
+        if shards.count is None:
+            bot_class: type[StudyBot] = StudyBot
+        else:
+            bot_class = ShardedStudyBot
+            client_options.setdefault("shard_count", shards.count)
+            client_options.setdefault("shard_ids", None if shards.ids is None else list(shards.ids))
+        return bot_class(
             settings=self.settings,
             sessions=self.sessions,
             packs=self.packs,

@@ -19,6 +19,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.domain.schedule import GRACE, WEEKDAY_NAMES
+from bot.domain.shards import ALL_SHARDS, ShardSet
 from bot.services.daily import ScheduleView
 from bot.services.daily_runner import DailyRunner
 from bot.services.mock import MockService
@@ -48,8 +49,11 @@ def utcnow() -> dt.datetime:
 class DailyJobs:
     """The bot's jobs: daily posts (cron), reveals and mock deadlines (one-off dates)."""
 
-    def __init__(self, scheduler: AsyncIOScheduler, mocks: MockService) -> None:
+    def __init__(
+        self, scheduler: AsyncIOScheduler, mocks: MockService, shards: ShardSet = ALL_SHARDS
+    ) -> None:
         self.scheduler = scheduler
+        self.shards = shards  # arm only the jobs of this process's servers
         self.runner: DailyRunner | None = None
         self._mocks = mocks
         self._running: set[asyncio.Task[object]] = set()
@@ -177,9 +181,11 @@ class DailyJobs:
             if job.id.startswith("daily:"):
                 job.remove()
         for view in await self._runner().daily.active_schedules():
-            self.arm_schedule(view)
-        for session_id, deadline in await self._mocks.unfinished():
-            self.arm_mock_deadline(session_id, deadline)
+            if self.shards.owns_server(view.guild_id):
+                self.arm_schedule(view)
+        for session_id, guild_id, deadline in await self._mocks.unfinished():
+            if self.shards.owns_server(guild_id):
+                self.arm_mock_deadline(session_id, deadline)
         # Every minute: each reminder is claimed in the database before it is sent (at most one a day).
         self.scheduler.add_job(
             self._remind,

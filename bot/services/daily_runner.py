@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from bot.domain.shards import ALL_SHARDS, ShardSet
 from bot.services.daily import DailyService, PostPlan, Reveal, WithdrawnPost
 
 log = logging.getLogger(__name__)
@@ -63,8 +64,10 @@ class DailyRunner:
         publisher: Publisher,
         schedule_reveal: RevealScheduler,
         disarm_schedule: ScheduleDisarmer,
+        shards: ShardSet = ALL_SHARDS,
     ) -> None:
         self.daily = daily
+        self._shards = shards  # recover and catch up on this process's servers only
         self._publisher = publisher
         self._schedule_reveal = schedule_reveal
         self._disarm_schedule = disarm_schedule
@@ -149,9 +152,13 @@ class DailyRunner:
     async def reconcile_open_posts(self, now: dt.datetime) -> int:
         """Pick up reactions made while the bot was offline or disconnected."""
         changed = 0
-        for plan in await self.daily.plans_in_states("open"):
+        for plan in await self._plans("open"):
             changed += await self._catch_up(plan, now)
         return changed
+
+    async def _plans(self, state: str) -> list[PostPlan]:
+        """This process's posts in a state (all of them, unless the bot runs as several processes)."""
+        return [p for p in await self.daily.plans_in_states(state) if self._shards.owns_server(p.guild_id)]
 
     async def _catch_up(self, plan: PostPlan, now: dt.datetime) -> int:
         """Bring one open post's answers in line with its reactions; how many answers changed."""
@@ -173,13 +180,13 @@ class DailyRunner:
         for post in await self.daily.close_withdrawn(now):
             log.warning("post %s closed without a reveal: %s", post.post_id, post.reason)
             await self._each(post.post_id, "telling its channel it closed", self._publisher.withdrawn(post))
-        for plan in await self.daily.plans_in_states("posting"):
+        for plan in await self._plans("posting"):
             await self._each(plan.post_id, "finishing its publishing", self.publish(plan, resumed=True))
-        for plan in await self.daily.plans_in_states("open"):
+        for plan in await self._plans("open"):
             await self._each(plan.post_id, "reading its reactions", self._catch_up(plan, now))
-        for plan in await self.daily.plans_in_states("open"):
+        for plan in await self._plans("open"):
             await self._each(plan.post_id, "re-arming it", self._resume_open(plan, now))
-        for plan in await self.daily.plans_in_states("scored"):
+        for plan in await self._plans("scored"):
             await self._each(plan.post_id, "revealing it", self.reveal(plan.post_id, now))
 
     async def _resume_open(self, plan: PostPlan, now: dt.datetime) -> None:
@@ -203,6 +210,8 @@ class DailyRunner:
     async def catch_up(self, now: dt.datetime) -> None:
         """Post occurrences missed while the bot was down, if still inside the grace window."""
         for view in await self.daily.active_schedules():
+            if not self._shards.owns_server(view.guild_id):
+                continue
             due = view.schedule.due(now, await self.daily.last_occurrence(view.id), view.changed_at)
             if due is not None:
                 log.info("schedule %s: posting the %s occurrence missed while offline", view.id, due[0])

@@ -382,9 +382,12 @@ class MockService:
                         closed.append((row.id, row.user_id))
         return closed
 
-    async def unfinished(self) -> list[tuple[int, dt.datetime]]:
+    async def unfinished(self) -> list[tuple[int, int | None, dt.datetime]]:
+        """Every unfinished mock: its id, its server (None: direct messages) and its deadline."""
         async with self._sessions.begin() as session:
-            return [(row.id, as_utc(row.deadline)) for row in await repo.unfinished_mocks(session)]
+            return [
+                (row.id, row.guild_id, as_utc(row.deadline)) for row in await repo.unfinished_mocks(session)
+            ]
 
     def forget_member(self, user_id: int) -> None:
         """The member's data was erased: drop their running mocks held in memory too."""

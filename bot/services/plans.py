@@ -27,6 +27,7 @@ from bot.domain.plan import (
     todays_work,
 )
 from bot.domain.schedule import parse_time_of_day, parse_timezone
+from bot.domain.shards import ALL_SHARDS, ShardSet
 from bot.errors import UserError, echo
 from bot.services.guilds import GuildService
 from bot.services.reviews import MAX_REVIEW_CARDS
@@ -90,7 +91,10 @@ class Messenger(Protocol):
 
 
 class PlanService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], guilds: GuildService) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], guilds: GuildService, shards: ShardSet = ALL_SHARDS
+    ) -> None:
+        self._shards = shards  # several processes: each sends the reminders of its share of members
         self._sessions = sessions
         self._guilds = guilds
 
@@ -147,6 +151,8 @@ class PlanService:
             connection = await session.connection()
             plans = (await connection.execute(_PLANS_WITH_REMINDERS)).all()
             for plan in plans:
+                if not self._shards.owns_member(plan.user_id):
+                    continue
                 at = parse_time_of_day(plan.reminder_time)
                 day = reminder_day(at, plan.timezone, plan.reminded_on, now)
                 if day is None or plan.pack not in self._guilds.packs:

@@ -93,7 +93,7 @@ class AppApi:
     async def gateway_bot(self, request: web.Request) -> Reply:
         return 200, {
             "url": self.gateway_url,
-            "shards": 1,
+            "shards": self.state.shard_count,
             "session_start_limit": {
                 "total": 1000,
                 "remaining": 999,

@@ -67,6 +67,15 @@ class SnowflakeFactory:
         self._last = candidate
         return candidate
 
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """A new unique id of a server that Discord's sharding rule, (id >> 22) % count, puts on
+        ``shard_id``: a millisecond or a few later than `next` would give."""
+        candidate = self.next()
+        while (candidate >> 22) % shard_count != shard_id:
+            candidate += 1 << 22
+        self._last = candidate
+        return candidate
+
 
 def snowflake_time(snowflake: int) -> datetime.datetime:
     """The UTC creation time encoded in ``snowflake``."""

@@ -54,6 +54,7 @@ CLOSE_NOT_AUTHENTICATED = 4003
 CLOSE_AUTHENTICATION_FAILED = 4004
 CLOSE_ALREADY_AUTHENTICATED = 4005
 CLOSE_INVALID_SHARD = 4010
+CLOSE_SHARDING_REQUIRED = 4011
 CLOSE_INVALID_API_VERSION = 4012
 CLOSE_INVALID_INTENTS = 4013
 CLOSE_DISALLOWED_INTENTS = 4014
@@ -112,6 +113,12 @@ class GatewaySession:
     log: list[dict[str, Any]] = field(default_factory=list, repr=False)
     connection: GatewayConnection | None = None
     invalid: bool = False
+    shard: tuple[int, int] = (0, 1)  # (shard id, shard count)
+
+    def owns(self, guild_id: int | None) -> bool:
+        """Discord's rule: a server's events go to shard (guild_id >> 22) % count; DMs to shard 0."""
+        shard_id, count = self.shard
+        return shard_id == 0 if guild_id is None else (guild_id >> 22) % count == shard_id
 
     def emit(self, event: str, data: dict[str, Any]) -> None:
         """Sequence and buffer a dispatch, and send it if the session is connected."""
@@ -260,6 +267,8 @@ class Gateway:
         for session in list(self.sessions.values()):
             if session.invalid or (needed is not None and not session.intents & needed):
                 continue
+            if not session.owns(guild_id):
+                continue
             session.emit(event, self._for_session(session, event, data, private_content))
 
     # -- the websocket handler -------------------------------------------------------------------
@@ -354,10 +363,16 @@ class Gateway:
             await conn.close(CLOSE_DISALLOWED_INTENTS)
             return
         shard = data.get("shard")
-        if shard is not None and list(shard) != [0, 1]:
+        count = self.state.shard_count
+        if shard is None and count > 1:
+            await conn.close(CLOSE_SHARDING_REQUIRED)
+            return
+        valid = isinstance(shard, list) and len(shard) == 2 and all(isinstance(n, int) for n in shard)
+        if shard is not None and not (valid and shard[1] == count and 0 <= shard[0] < count):
             await conn.close(CLOSE_INVALID_SHARD)
             return
         session = GatewaySession(secrets.token_hex(16), intents)
+        session.shard = (shard[0], shard[1]) if shard is not None else (0, 1)
         self.sessions[session.id] = session
         self.identifies.append(
             IdentifyRecord(
@@ -371,7 +386,7 @@ class Gateway:
         for guild in list(self.state.guilds.values()):
             # As on Discord, READY goes out at once and the guilds stream in after it.
             await asyncio.sleep(0)
-            if not (guild.bot_present and session.intents & Intent.GUILDS):
+            if not (guild.bot_present and session.intents & Intent.GUILDS and session.owns(guild.id)):
                 continue
             if guild.arrives_late:
                 # A guild in an outage is backfilled as GUILD_DELETE marked unavailable.
@@ -395,11 +410,13 @@ class Gateway:
             "v": 10,
             "user": user,
             "guilds": [
-                {"id": str(g.id), "unavailable": True} for g in state.guilds.values() if g.bot_present
+                {"id": str(g.id), "unavailable": True}
+                for g in state.guilds.values()
+                if g.bot_present and session.owns(g.id)
             ],
             "session_id": session.id,
             "resume_gateway_url": self.url,
-            "shard": [0, 1],
+            "shard": list(session.shard),
             "application": {"id": str(state.application_id), "flags": flags},
             "private_channels": [],
             "relationships": [],

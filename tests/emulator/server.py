@@ -56,9 +56,11 @@ class DiscordEmulator:
         interaction_deadline: float = 3.0,
         token_lifetime: float = 15 * 60.0,
         privileged_intents: int = 0,
+        shard_count: int = 1,
     ) -> None:
         self.clock = EmulatorClock()
         self.state = EmulatorState(self.clock, bot_name=bot_name)
+        self.state.shard_count = shard_count
         self.token = token or f"emulator.{secrets.token_urlsafe(24)}"
         self.rate_limits = rate_limits or RateLimits.relaxed()
         self.privileged_intents = privileged_intents

@@ -67,6 +67,8 @@ class EmulatorState:
         self.channels: dict[int, Channel] = {}
         self.messages: dict[int, Message] = {}
         self.dm_channels: dict[int, int] = {}
+        #: how many shards the bot must connect (GET /gateway/bot); each sees only its servers
+        self.shard_count = 1
         #: every attachment ever uploaded, by id, so their URLs can be served
         self.uploads: dict[int, Attachment] = {}
         self.global_commands: list[dict[str, Any]] = []
@@ -107,7 +109,8 @@ class EmulatorState:
         bot_permissions: int = 0,
         owner: User | None = None,
     ) -> Guild:
-        guild_id = self.ids.next()
+        # Servers are spread over the shards in turn, as a bot's servers spread over them on Discord.
+        guild_id = self.ids.next_on_shard(len(self.guilds) % self.shard_count, self.shard_count)
         owner = owner or self.new_user(f"{name} owner")
         now = self.clock.wall()
         guild = Guild(self, guild_id, name, owner.id, created_at=now)

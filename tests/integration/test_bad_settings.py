@@ -85,6 +85,8 @@ BAD_SETTINGS = [
 ]
 # Checked by `run` only: `questions check` and `stats` work on any folder they are given.
 BAD_FOR_RUN = [
+    ("SHARD_IDS", "0-1", "set SHARD_COUNT too"),
+    ("SHARD_COUNT", "0", "whole number of shards"),
     ("DEFAULT_PACK", "no-such-pack", "no such pack in"),
     ("QUESTIONS_DIR", "{tmp}/missing", "not a folder"),
     ("QUESTIONS_DIR", "{tmp}", "no exam packs in it"),
@@ -145,3 +147,20 @@ def test_a_env_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.splitlines() == [result.stderr.strip()]
     assert result.stderr.startswith("studybot: .env: not UTF-8 text")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "env", "says"),
+    [
+        ([], {"SHARD_IDS": "0-1", "SHARD_COUNT": "4"}, "cannot share a SQLite file"),
+        (["--shards", "2-3", "--shard-count", "4"], {}, "cannot share a SQLite file"),
+        (["--shards", "5", "--shard-count", "4"], {}, "shard ids run from 0 to 3"),
+        ([], {"SHARD_IDS": "one", "SHARD_COUNT": "2"}, "not a shard id"),
+    ],
+)
+def test_shards_that_cannot_work_are_refused_before_anything_starts(
+    tmp_path: Path, arguments: list[str], env: dict[str, str], says: str
+) -> None:
+    result = studybot("run", *arguments, cwd=tmp_path, DISCORD_TOKEN="x", **env)
+    assert_one_line_naming(result, "SHARD_IDS", says)
+    assert not (tmp_path / "data").exists()
