@@ -64,11 +64,13 @@ class BotProcess:
         mode: str = "studybot",
         env: dict[str, str] | None = None,
         max_seconds: float = 600.0,
+        database_url: str | None = None,
     ) -> None:
         self.emulator = emulator
         self.workdir = workdir
         self.mode = mode
         self.database = workdir / f"{mode}.db"
+        self._database_url = database_url  # None: a SQLite file in workdir
         self.log_path = workdir / f"{mode}.log"
         self.extra_env = env or {}
         self.max_seconds = max_seconds
@@ -82,7 +84,7 @@ class BotProcess:
 
     @property
     def database_url(self) -> str:
-        return f"sqlite+aiosqlite:///{self.database}"
+        return self._database_url or f"sqlite+aiosqlite:///{self.database}"
 
     def environment(self) -> dict[str, str]:
         env = {

@@ -56,6 +56,13 @@ class Report:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     error: str | None = None
+    database: str = ""  # "sqlite" or "postgresql": the database the bot ran on
+
+    @property
+    def heading(self) -> str:
+        from bench.databases import LABELS
+
+        return f"{self.title} · {LABELS[self.database]}" if self.database else self.title
 
     def figure(self, name: str) -> Figure:
         for figure in self.figures:
@@ -85,7 +92,8 @@ class Benchmark(Generic[P]):
     order: int
     full: P
     smoke: P
-    run: Callable[[P], Awaitable[Report]]
+    run: Callable[[P, str], Awaitable[Report]]  # (params, database kind)
+    databases: tuple[str, ...] = ("sqlite", "postgresql")
 
     def params(self, *, smoke: bool) -> P:
         return self.smoke if smoke else self.full
@@ -127,7 +135,7 @@ def verdict(passed: bool | None) -> str:
 
 
 def console_lines(report: Report) -> list[str]:
-    lines = [f"== {report.title} ({report.seconds:.0f} s)"]
+    lines = [f"== {report.heading} ({report.seconds:.0f} s)"]
     if report.error:
         lines.append(f"   ERROR: {report.error}")
     for f in report.figures:
@@ -167,12 +175,18 @@ def markdown(reports: Sequence[Report], *, smoke: bool, total_seconds: float) ->
         f"- Python {info['python']} on {info['platform']}",
         f"- whole run: {total_seconds:.0f} s",
         "",
-        "| benchmark | result |",
-        "|---|---|",
+        "| benchmark | SQLite | PostgreSQL |",
+        "|---|---|---|",
     ]
-    out += [f"| {r.title} | {'PASS' if r.passed else 'FAIL'} |" for r in reports]
+    titles = list(dict.fromkeys(r.title for r in reports))
+    for title in titles:
+        cells = []
+        for database in ("sqlite", "postgresql"):
+            ran = [r for r in reports if r.title == title and r.database == database]
+            cells.append(("PASS" if ran[0].passed else "FAIL") if ran else "–")
+        out.append(f"| {title} | {' | '.join(cells)} |")
     for r in reports:
-        out += ["", f"## {r.title}", ""]
+        out += ["", f"## {r.heading}", ""]
         if r.scenario:
             out += [r.scenario, ""]
         if r.error:

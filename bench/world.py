@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import math
 import random
-import sqlite3
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -141,23 +140,16 @@ async def wait_for_option_reactions(emulator: DiscordEmulator, message: Message,
     )
 
 
-# --- reading the bot's database from outside --------------------------------------------------------
+# --- waiting on the bot from outside ---------------------------------------------------------------
 
 
-def query(database: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    """A short read-only query on the bot's SQLite file (WAL: it never blocks the bot's writer)."""
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
-    try:
-        return connection.execute(sql, args).fetchall()
-    finally:
-        connection.close()
-
-
-async def poll(probe: Callable[[], Any], *, timeout: float, interval: float = 0.01, what: str) -> float:
-    """Call ``probe`` every ``interval`` until it is truthy; returns the monotonic time it first was."""
+async def poll(
+    probe: Callable[[], Awaitable[Any]], *, timeout: float, interval: float = 0.01, what: str
+) -> float:
+    """Await ``probe()`` every ``interval`` until it is truthy; returns the monotonic time it first was."""
     deadline = time.monotonic() + timeout
     while True:
-        if probe():
+        if await probe():
             return time.monotonic()
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out after {timeout:g} s waiting for {what}")

@@ -151,9 +151,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("database_backend", chosen, scope="function")
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer | None]:
-    """A PostgreSQL server and this run's template database, or None if none can be had."""
+@contextlib.contextmanager
+def find_postgres() -> Iterator[PostgresServer | None]:
+    """A PostgreSQL server to create databases on (see the module's docstring), or None."""
     with contextlib.ExitStack() as stack:
         url = os.environ.get("TEST_POSTGRES_URL")
         if url is None and asyncio.run(_answers(LOCAL_SERVER)):
@@ -162,10 +162,20 @@ def postgres_server() -> Iterator[PostgresServer | None]:
             binaries = _postgres_binaries()
             if binaries is not None:
                 url = stack.enter_context(throwaway_cluster(binaries))
-        if url is None:
+        yield (
+            None
+            if url is None
+            else PostgresServer(make_url(url), run_id=f"studybot_test_{uuid.uuid4().hex[:10]}")
+        )
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer | None]:
+    """A PostgreSQL server and this run's template database, or None if none can be had."""
+    with find_postgres() as server:
+        if server is None:
             yield None
             return
-        server = PostgresServer(make_url(url), run_id=f"studybot_test_{uuid.uuid4().hex[:10]}")
 
         async def prepare() -> None:
             server.template = await server.create_database()

@@ -1,7 +1,7 @@
 """3. Leaderboards and statistics at scale: 50,000 members and 1,000,000 answers across a year.
 
 Every `/leaderboard` (each period, each domain and all domains, by points and by accuracy) and `/stats`
-is timed through the bot's own service layer on a real SQLite file, at 100,000 and at 1,000,000
+is timed through the bot's own service layer, on SQLite and on PostgreSQL, at 100,000 and at 1,000,000
 answers, so the growth between the two is measured in the same run. The answers are generated straight
 into the database, with the maintained aggregates built from them as grading builds them.
 """
@@ -18,7 +18,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
+from sqlalchemy.engine import make_url
+
 from bench.core import Benchmark, Figure, Report
+from bench.databases import new_database
 from bot.bank import load_packs
 from bot.config import SHIPPED_QUESTIONS
 from bot.db import migrate
@@ -105,13 +109,73 @@ def fill(path: Path, members: int, answers: int) -> None:
         db.close()
 
 
+async def fill_postgres(url: str, members: int, answers: int) -> None:
+    """`fill`, in PostgreSQL's SQL: the same draws, periods and aggregates."""
+    pack = load_packs(SHIPPED_QUESTIONS)["mls-c01"]
+    db = await asyncpg.connect(
+        make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+    try:
+        await db.execute(
+            "INSERT INTO guilds (id, pack, timezone, hide_answers, quiz_window_seconds, joined_at)"
+            " VALUES ($1, 'mls-c01', 'UTC', false, 60, $2)",
+            GUILD,
+            NOW,
+        )
+        await db.execute("CREATE TEMP TABLE bank (n integer PRIMARY KEY, qid text, domain text, task text)")
+        await db.executemany(
+            "INSERT INTO bank VALUES ($1, $2, $3, $4)",
+            [(i, q.id, q.domain_id, q.task_id) for i, q in enumerate(pack.active_questions)],
+        )
+        await db.execute(
+            f"""
+            INSERT INTO attempts (guild_id, user_id, pack, question_id, domain_id, task_id, source, correct,
+                                  points, answered_at)
+            SELECT {GUILD}, 10000 + floor(u * u * {members})::bigint, 'mls-c01', bank.qid, bank.domain,
+                   bank.task, CASE WHEN s < 7 THEN 'daily' ELSE 'quiz' END, c < 65,
+                   CASE WHEN c >= 65 THEN 0 WHEN s < 7 THEN 10 ELSE 5 END, $1::timestamptz - t * interval '1 second'
+            FROM (
+                SELECT random() AS u, floor(random() * {len(pack.active_questions)})::int AS q,
+                       floor(random() * 100)::int AS c, floor(random() * 10)::int AS s,
+                       floor(random() * {365 * 24 * 3600})::int AS t
+                FROM generate_series(1, {answers})
+            ) AS draws JOIN bank ON bank.n = draws.q
+            """,
+            NOW,
+        )
+        await db.execute(
+            "INSERT INTO member_stats (guild_id, user_id, pack, task_id, domain_id, attempts, correct)"
+            " SELECT guild_id, user_id, pack, task_id, min(domain_id), count(*), sum(correct::int) FROM attempts"
+            " GROUP BY guild_id, user_id, pack, task_id"
+        )
+        await db.execute(
+            "INSERT INTO members (guild_id, user_id, points, streak, best_streak)"
+            " SELECT guild_id, user_id, sum(points), 0, 0 FROM attempts GROUP BY guild_id, user_id"
+        )
+        for period, start in (
+            ("week", "date_trunc('week', answered_at AT TIME ZONE 'UTC')::date"),
+            ("month", "date_trunc('month', answered_at AT TIME ZONE 'UTC')::date"),
+            ("all", "DATE '1970-01-01'"),
+        ):
+            for domain in ("''", "pack || ':' || domain_id"):
+                await db.execute(
+                    "INSERT INTO period_stats (guild_id, user_id, period, period_start, domain_id, points,"
+                    f" answered, correct, accuracy) SELECT guild_id, user_id, '{period}', {start}, {domain},"
+                    " sum(points), count(*), sum(correct::int), sum(correct::int) * 1000000 / count(*)"
+                    " FROM attempts GROUP BY guild_id, user_id, 4, 5"  # period start, domain
+                )
+        await db.execute("ANALYZE")
+    finally:
+        await db.close()
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def measure(path: Path, params: BoardsParams) -> tuple[list[float], list[float]]:
-    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+async def measure(url: str, params: BoardsParams) -> tuple[list[float], list[float]]:
+    engine = create_engine(url)
     try:
         sessions = session_factory(engine)
         guilds = GuildService(
@@ -139,7 +203,7 @@ async def measure(path: Path, params: BoardsParams) -> tuple[list[float], list[f
         await engine.dispose()
 
 
-async def run(params: BoardsParams) -> Report:
+async def run(params: BoardsParams, database: str) -> Report:
     report = Report(
         "boards",
         "3. Leaderboards and statistics at scale",
@@ -149,16 +213,21 @@ async def run(params: BoardsParams) -> Report:
     results: dict[int, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in params.sizes:
-            path = Path(tmp) / f"boards-{size}.db"
-            engine = create_engine(f"sqlite+aiosqlite:///{path}")
-            await migrate.upgrade(engine)
-            await engine.dispose()
-            started = time.perf_counter()
-            await asyncio.to_thread(fill, path, params.members, size)
-            report.notes.append(
-                f"{size:,} answers generated and aggregated in {time.perf_counter() - started:.0f} s"
-            )
-            boards, stats = await measure(path, params)
+            folder = Path(tmp) / str(size)
+            folder.mkdir()
+            async with new_database(database, folder) as url:
+                engine = create_engine(url)
+                await migrate.upgrade(engine)
+                await engine.dispose()
+                started = time.perf_counter()
+                if database == "sqlite":
+                    await asyncio.to_thread(fill, Path(str(make_url(url).database)), params.members, size)
+                else:
+                    await fill_postgres(url, params.members, size)
+                report.notes.append(
+                    f"{size:,} answers generated and aggregated in {time.perf_counter() - started:.0f} s"
+                )
+                boards, stats = await measure(url, params)
             results[size] = (percentile(boards, 0.95), percentile(stats, 0.95))
             report.notes.append(
                 f"at {size:,} answers: /leaderboard p95 {results[size][0]:.1f} ms (median "

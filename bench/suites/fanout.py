@@ -20,6 +20,7 @@ from pathlib import Path
 
 from bench.child import BotProcess
 from bench.core import Benchmark, Figure, Report
+from bench.databases import new_database
 from bench.world import is_question_post, question_id_of, question_ids_by_stem, schedule_daily
 from bot.bank import load_packs
 from bot.config import SHIPPED_QUESTIONS
@@ -60,7 +61,7 @@ def fully_posted(
     return None
 
 
-async def run(p: FanoutParams) -> Report:
+async def run(p: FanoutParams, database: str) -> Report:
     limits = RateLimits.discord()
     report = Report(
         "fanout",
@@ -77,14 +78,14 @@ async def run(p: FanoutParams) -> Report:
     letters_of = {q.id: q.letters for q in pack.questions}
     ids = question_ids_by_stem(pack.questions)
     with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
-        async with DiscordEmulator(rate_limits=limits) as emu:
+        async with new_database(database, Path(tmp)) as url, DiscordEmulator(rate_limits=limits) as emu:
             servers = []
             for n in range(p.servers):
                 guild = emu.add_guild(f"Study group {n}")
                 servers.append(
                     (guild.add_text_channel("daily-question"), guild.add_member("admin", admin=True))
                 )
-            async with BotProcess(emu, Path(tmp)) as bot:
+            async with BotProcess(emu, Path(tmp), database_url=url) as bot:
                 await bot.start(timeout=120)
                 gate = asyncio.Semaphore(p.setup_concurrency)
 

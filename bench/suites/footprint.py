@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bench.child import BotProcess
 from bench.core import Benchmark, Figure, Report
+from bench.databases import new_database
 from bench.world import pack_env, write_pack
 from tests.emulator import DiscordEmulator, RateLimits
 
@@ -29,7 +30,7 @@ class FootprintParams:
     startup_bar_s: float = 3.0
 
 
-async def run(p: FootprintParams) -> Report:
+async def run(p: FootprintParams, database: str) -> Report:
     report = Report(
         "footprint",
         "5. Footprint",
@@ -45,7 +46,10 @@ async def run(p: FootprintParams) -> Report:
     with tempfile.TemporaryDirectory(prefix="bench-footprint-") as tmp:
         root = Path(tmp)
         slug = write_pack(root / "questions", p.questions)
-        async with DiscordEmulator(rate_limits=RateLimits.discord()) as emu:
+        async with (
+            new_database(database, root) as url,
+            DiscordEmulator(rate_limits=RateLimits.discord()) as emu,
+        ):
             for n in range(p.servers):
                 guild = emu.add_guild(f"Study group {n}")
                 for c in range(p.channels):
@@ -53,12 +57,12 @@ async def run(p: FootprintParams) -> Report:
                 for m in range(p.members):
                     guild.add_member(f"member{m}", admin=m == 0)
             env = pack_env(root / "questions", slug)
-            async with BotProcess(emu, root, env=env) as bot:
+            async with BotProcess(emu, root, env=env, database_url=url) as bot:
                 first_startup = await bot.start(timeout=120)
                 first_memory = bot.memory()
                 first_steps = bot.steps
             # The everyday start: a restart on the database the first start created.
-            async with BotProcess(emu, root, env=env) as bot:
+            async with BotProcess(emu, root, env=env, database_url=url) as bot:
                 startup = await bot.start(timeout=120)
                 memory = bot.memory()
                 guilds = bot.ready.get("guilds")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bench.child import BotProcess
 from bench.core import Benchmark, Figure, Report
+from bench.databases import new_database
 from bench.world import percentile
 from tests.emulator import (
     Channel,
@@ -98,7 +99,7 @@ def latencies(records: list[InteractionRecord]) -> list[float]:
     ]
 
 
-async def run(p: LatencyParams) -> Report:
+async def run(p: LatencyParams, database: str) -> Report:
     report = Report(
         "latency",
         "2. Interaction latency under load",
@@ -113,13 +114,16 @@ async def run(p: LatencyParams) -> Report:
     )
     with tempfile.TemporaryDirectory(prefix="bench-latency-") as tmp:
         root = Path(tmp)
-        async with DiscordEmulator(rate_limits=RateLimits.discord()) as emu:
+        async with (
+            new_database(database, root) as url,
+            DiscordEmulator(rate_limits=RateLimits.discord()) as emu,
+        ):
             guild = emu.add_guild("Study Hall")
             channels = [guild.add_text_channel(f"practice-{n}") for n in range(4)]
             members = [guild.add_member(f"student{i}") for i in range(p.members)]
             channel_of = {m.id: channels[i % len(channels)] for i, m in enumerate(members)}
 
-            async with BotProcess(emu, root) as bot:
+            async with BotProcess(emu, root, database_url=url) as bot:
                 await bot.start()
                 first = len(emu.state.interactions)
                 rng = random.Random(p.seed)

@@ -21,6 +21,7 @@ from sqlalchemy import insert
 
 from bench.child import BotProcess
 from bench.core import Benchmark, Figure, Report
+from bench.databases import new_database
 from bench.world import SHIPPED_PACK
 from bot.db import migrate
 from bot.db.engine import create_engine
@@ -71,7 +72,7 @@ def least_seconds(requests: int, limits: RateLimits) -> float:
     return (math.ceil(requests / glob.limit) - 1) * glob.per
 
 
-async def run(p: ReminderParams) -> Report:
+async def run(p: ReminderParams, database: str) -> Report:
     limits = RateLimits.discord()
     report = Report(
         "reminders",
@@ -85,11 +86,11 @@ async def run(p: ReminderParams) -> Report:
         ),
     )
     with tempfile.TemporaryDirectory(prefix="bench-reminders-") as tmp:
-        async with DiscordEmulator(rate_limits=limits) as emu:
+        async with new_database(database, Path(tmp)) as url, DiscordEmulator(rate_limits=limits) as emu:
             guild = emu.add_guild("Study group")
             guild.add_text_channel("daily-question")
             members = [guild.add_member(f"member{n}") for n in range(p.members)]
-            bot = BotProcess(emu, Path(tmp), max_seconds=p.timeout + 300)
+            bot = BotProcess(emu, Path(tmp), max_seconds=p.timeout + 300, database_url=url)
             # Reminders due this minute are still due minutes later (the grace), but not on the next day.
             now = dt.datetime.now(dt.UTC)
             if (now.hour, now.minute) >= (23, 45):

@@ -1,7 +1,7 @@
 """6. What is due: a member's spaced-review queue among millions of cards.
 
 A server of 50,000 members who each hold 100 review cards (5,000,000 in all), due at times spread over
-the next months and the past few days, generated straight into a real SQLite file. What `/review`,
+the next months and the past few days, generated straight into the database. What `/review`,
 `/help` and `/plan show` ask ("which of my cards are due now, most overdue first") is timed through the
 bot's own repository function for sampled members, at a tenth of the cards and at all of them, so the
 growth between the two is measured in the same run.
@@ -19,7 +19,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
+from sqlalchemy.engine import make_url
+
 from bench.core import Benchmark, Figure, Report
+from bench.databases import new_database
 from bench.suites.boards import percentile
 from bot.db import migrate, reviews
 from bot.db.engine import create_engine, session_factory
@@ -62,8 +66,30 @@ def fill(path: Path, members: int, per_member: int) -> None:
         db.close()
 
 
-async def measure(path: Path, params: DueParams) -> list[float]:
-    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+async def fill_postgres(url: str, members: int, per_member: int) -> None:
+    """`fill`, in PostgreSQL's SQL."""
+    db = await asyncpg.connect(
+        make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+    try:
+        start = NOW - dt.timedelta(days=5)
+        await db.execute(
+            f"""
+            INSERT INTO review_cards (user_id, pack, question_id, due, state, step, stability, difficulty,
+                                      last_review, added_at)
+            SELECT 10000 + i / {per_member}, '{PACK}', 'aip-q-' || lpad((i % {per_member})::text, 4, '0'),
+                   $1::timestamptz + floor(random() * {125 * 86400}) * interval '1 second', 2, NULL, 10.0, 5.0, $1, $1
+            FROM generate_series(0, {members * per_member - 1}) AS i
+            """,
+            start,
+        )
+        await db.execute("ANALYZE")
+    finally:
+        await db.close()
+
+
+async def measure(url: str, params: DueParams) -> list[float]:
+    engine = create_engine(url)
     try:
         sessions = session_factory(engine)
         rng = random.Random(6)
@@ -81,26 +107,33 @@ async def measure(path: Path, params: DueParams) -> list[float]:
         await engine.dispose()
 
 
-async def run(params: DueParams) -> Report:
+async def run(params: DueParams, database: str) -> Report:
     report = Report(
         "review",
         "6. What is due",
         scenario=f"{params.members:,} members of one server, each with up to {params.cards_per_member[-1]} "
         "review cards due over the next months; a member's due cards, most overdue first (what /review asks), "
-        "timed through the bot's repository function on a real SQLite file.",
+        "timed through the bot's repository function.",
     )
     results: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for per_member in params.cards_per_member:
-            path = Path(tmp) / f"review-{per_member}.db"
-            engine = create_engine(f"sqlite+aiosqlite:///{path}")
-            await migrate.upgrade(engine)
-            await engine.dispose()
-            started = time.perf_counter()
-            await asyncio.to_thread(fill, path, params.members, per_member)
-            cards = params.members * per_member
-            report.notes.append(f"{cards:,} cards generated in {time.perf_counter() - started:.0f} s")
-            timings = await measure(path, params)
+            folder = Path(tmp) / str(per_member)
+            folder.mkdir()
+            async with new_database(database, folder) as url:
+                engine = create_engine(url)
+                await migrate.upgrade(engine)
+                await engine.dispose()
+                started = time.perf_counter()
+                if database == "sqlite":
+                    await asyncio.to_thread(
+                        fill, Path(str(make_url(url).database)), params.members, per_member
+                    )
+                else:
+                    await fill_postgres(url, params.members, per_member)
+                cards = params.members * per_member
+                report.notes.append(f"{cards:,} cards generated in {time.perf_counter() - started:.0f} s")
+                timings = await measure(url, params)
             results[cards] = percentile(timings, 0.95)
             report.notes.append(
                 f"at {cards:,} cards: p95 {results[cards]:.2f} ms (median {statistics.median(timings):.2f}, "

@@ -12,6 +12,8 @@ import pytest
 
 from bench.__main__ import run_one
 from bench.core import Benchmark, discover, markdown
+from bench.databases import use_server
+from tests.databases import no_postgres
 
 BENCHMARKS = discover()
 
@@ -22,8 +24,15 @@ def test_every_benchmark_is_discovered() -> None:
 
 
 @pytest.mark.parametrize("benchmark", BENCHMARKS, ids=[b.name for b in BENCHMARKS])
-async def test_smoke_run_passes(benchmark: Benchmark[Any]) -> None:
-    report = await run_one(benchmark, smoke=True)
+async def test_smoke_run_passes(
+    benchmark: Benchmark[Any], database_backend: str, postgres_server: Any
+) -> None:
+    if database_backend not in benchmark.databases:
+        pytest.skip(f"{benchmark.name} runs on {', '.join(benchmark.databases)} only")
+    if database_backend == "postgresql" and postgres_server is None:
+        no_postgres()
+    with use_server(postgres_server):
+        report = await run_one(benchmark, database_backend, smoke=True)
     assert report.error is None, report.error
     assert report.checks or report.figures
     failed = [c for c in report.checks if not c.ok] + [f for f in report.figures if f.passed is False]

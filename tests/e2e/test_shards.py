@@ -12,11 +12,22 @@ import pytest
 from sqlalchemy import func, select
 
 from bench.child import BotProcess
-from bench.world import is_question_post, schedule_daily
+from bench.world import SHIPPED_PACK, is_question_post, question_id_of, question_ids_by_stem, schedule_daily
+from bot.bank import load_packs
+from bot.config import SHIPPED_QUESTIONS
 from bot.db.engine import create_engine
 from bot.db.models import Attempt
+from bot.domain.grading import LETTER_EMOJI
+from bot.domain.pack import Question
 from tests.e2e.daily_helpers import is_reveal
 from tests.emulator import DiscordEmulator
+
+
+def question_of(post: object) -> Question:
+    pack = load_packs(SHIPPED_QUESTIONS)[SHIPPED_PACK]
+    question = pack.question(question_id_of(post, question_ids_by_stem(pack.questions)))
+    assert question is not None
+    return question
 
 
 def posts_in(emulator: DiscordEmulator, channel: object) -> list:
@@ -56,7 +67,9 @@ async def test_two_processes_share_the_servers_and_each_post_happens_once(
             lambda: all(posts_in(emulator, c) for c in channels), what="every server's question"
         )
         post = posts_in(emulator, channels[1])[0]
-        await alice.react(post, "🇦")
+        question = question_of(post)
+        for letter in sorted(question.key):  # a whole answer, whatever kind of question it is
+            await alice.react(post, LETTER_EMOJI[letter])
 
         # The process with shard 1 dies without a word, and comes back with both shards in mind.
         assert second.process is not None

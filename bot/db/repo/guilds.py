@@ -23,11 +23,9 @@ async def get_state(session: AsyncSession, key: str) -> str | None:
 
 
 async def set_state(session: AsyncSession, key: str, value: str) -> None:
-    row = await session.get(BotState, key)
-    if row is None:
-        session.add(BotState(key=key, value=value))
-    else:
-        row.value = value
+    # An upsert: two processes starting together (shards) may both write the same key.
+    statement = insert_for(session)(BotState).values(key=key, value=value)
+    await session.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
 
 
 async def get_guild(session: AsyncSession, guild_id: int) -> Guild | None:
