@@ -260,7 +260,8 @@ def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
         options: dict[str, Any] = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60}
     else:
         # A connection the server dropped (a restart, a failover) is replaced before use, not handed out.
-        options = {"pool_size": pool_size, "max_overflow": 0, "pool_pre_ping": True}
+        # One connection beyond the pool: migrating holds a lock on one while it works on another.
+        options = {"pool_size": pool_size, "max_overflow": 1, "pool_pre_ping": True}
     engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -144,9 +144,25 @@ def _known_revisions() -> set[str]:
     return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
+#: PostgreSQL advisory lock held while migrating: processes starting together (shards) take turns.
+MIGRATION_LOCK = 0x5354_5544_5942_4F54  # "STUDYBOT"
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head", *, create_fresh: bool = True) -> None:
     """Bring the schema to ``revision``; with ``create_fresh``, a new empty database to the head
-    directly from the models."""
+    directly from the models. On PostgreSQL one process migrates at a time; the next finds it done."""
+    if engine.dialect.name != "postgresql":
+        await _upgrade_schema(engine, revision, create_fresh=create_fresh)
+        return
+    async with engine.connect() as lock:
+        await lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        try:
+            await _upgrade_schema(engine, revision, create_fresh=create_fresh)
+        finally:
+            await lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+
+
+async def _upgrade_schema(engine: AsyncEngine, revision: str, *, create_fresh: bool) -> None:
     state = await check_database(engine) if revision == "head" else "behind"
     if state == "head":
         return

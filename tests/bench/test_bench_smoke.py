@@ -19,7 +19,7 @@ BENCHMARKS = discover()
 
 
 def test_every_benchmark_is_discovered() -> None:
-    names = ["ingest", "latency", "boards", "fanout", "footprint", "review", "reminders"]
+    names = ["ingest", "latency", "boards", "fanout", "footprint", "review", "reminders", "shards"]
     assert [b.name for b in BENCHMARKS] == names
 
 

@@ -3,6 +3,7 @@ downgrade/upgrade round trip."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -12,6 +13,7 @@ from sqlalchemy import Connection, inspect, text
 from bot.db import migrate
 from bot.db.engine import create_engine
 from bot.db.models import Base
+from tests.databases import no_postgres
 
 
 def url_for(tmp_path: Path) -> str:
@@ -147,3 +149,20 @@ async def test_boards_stored_before_several_exams_stay_mls_c01_boards(tmp_path: 
             assert list(boards) == ["", "3"]
     finally:
         await engine.dispose()
+
+
+async def test_two_processes_starting_together_on_a_new_postgresql_database_both_start(
+    postgres_server,
+) -> None:
+    """Shard processes start at once: one migrates, the other waits for it and finds the work done."""
+    if postgres_server is None:
+        no_postgres()
+    name = await postgres_server.create_database()
+    engines = [create_engine(postgres_server.url_of(name)) for _ in range(2)]
+    try:
+        await asyncio.gather(*(migrate.upgrade(engine) for engine in engines))
+        assert {await migrate.current_revision(engine) for engine in engines} == {migrate.SCHEMA_HEAD}
+    finally:
+        for engine in engines:
+            await engine.dispose()
+        await postgres_server.drop_database(name)
