@@ -256,6 +256,6 @@ BENCHMARK = Benchmark(
     title="3. Leaderboards and statistics at scale",
     order=3,
     full=BoardsParams(members=50_000, sizes=(100_000, 1_000_000), stats_samples=100),
-    smoke=BoardsParams(members=300, sizes=(2_000, 6_000), stats_samples=10),
+    smoke=BoardsParams(members=300, sizes=(2_000, 6_000), stats_samples=10, bar_ms=1e9),
     run=run,
 )

@@ -154,6 +154,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head", *, create_fresh: 
     if engine.dialect.name != "postgresql":
         await _upgrade_schema(engine, revision, create_fresh=create_fresh)
         return
+    await check_database(engine)  # a server that cannot be reached is named before any lock is taken
     async with engine.connect() as lock:
         await lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
         try:
