@@ -6,13 +6,17 @@ else a throwaway cluster when the binaries are installed); each run gets a new d
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
+from bot.db import migrate
 from bot.db.engine import create_engine
 from tests.databases import PostgresServer, find_postgres
 
@@ -53,6 +57,30 @@ async def new_database(kind: str, folder: Path) -> AsyncIterator[str]:
         yield _server.url_of(name)
     finally:
         await _server.drop_database(name)
+
+
+@contextlib.asynccontextmanager
+async def filled_database(
+    kind: str,
+    folder: Path,
+    fill_sqlite: Callable[[Path], None],
+    fill_postgres: Callable[[str], Awaitable[None]],
+) -> AsyncIterator[tuple[str, float]]:
+    """A new database of ``kind`` with the bot's schema, filled by the function for its kind (straight
+    into the database, much faster than through the bot); its URL and the seconds the fill took."""
+    folder.mkdir(parents=True, exist_ok=True)
+    async with new_database(kind, folder) as url:
+        engine = create_engine(url)
+        try:
+            await migrate.upgrade(engine)
+        finally:
+            await engine.dispose()
+        started = time.perf_counter()
+        if kind == "sqlite":
+            await asyncio.to_thread(fill_sqlite, Path(str(make_url(url).database)))
+        else:
+            await fill_postgres(url)
+        yield url, time.perf_counter() - started
 
 
 class Probe:

@@ -6,16 +6,19 @@ import asyncio
 import math
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bench.core import Figure, Report
 from bot.config import SHIPPED_QUESTIONS
 from bot.domain.grading import LETTER_EMOJI
 from bot.domain.pack import Question
 from tests.emulator import Channel, DiscordEmulator, Message, User
+from tests.emulator.limits import RequestRecord
 
 SHIPPED_PACK = "mls-c01"
 Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -161,3 +164,43 @@ def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     rank = max(1, min(len(ordered), math.ceil(share * len(ordered))))
     return ordered[rank - 1]
+
+
+# --- requests paced under Discord's limits ---------------------------------------------------------
+
+
+def report_paced_requests(
+    report: Report,
+    requests: Sequence[RequestRecord],
+    *,
+    what: str,
+    elapsed: float,
+    floor: float,
+    floor_name: str,
+    bar: float,
+    needed: int,
+) -> None:
+    """The figures and checks every fan-out benchmark reports: the time against the least the limits
+    allow, no 429 the bot could have avoided, and the requests by route."""
+    throttled = [r for r in requests if r.rate_limited]
+    report.check(
+        "no 429 the bot could have avoided",
+        not throttled,
+        f"{len(throttled)} requests answered 429"
+        + (f" ({sum(r.is_global for r in throttled)} global)" if throttled else ""),
+    )
+    report.figures += [
+        Figure(
+            what,
+            elapsed,
+            "s",
+            floor,
+            floor_name,
+            f"≤ {bar:g}× reference",
+            elapsed <= bar * floor if floor > 0 else True,
+        ),
+        Figure("requests needed", needed, ""),
+        Figure("requests sent", len(requests), ""),
+    ]
+    kinds = Counter(f"{r.method} {r.route}" for r in requests if not r.rate_limited)
+    report.notes.append("requests by route: " + ", ".join(f"{k} ×{v}" for k, v in kinds.most_common()))

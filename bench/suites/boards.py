@@ -8,8 +8,8 @@ into the database, with the maintained aggregates built from them as grading bui
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
+import functools
 import random
 import sqlite3
 import statistics
@@ -22,10 +22,9 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from bench.core import Benchmark, Figure, Report
-from bench.databases import new_database
+from bench.databases import filled_database
 from bot.bank import load_packs
 from bot.config import SHIPPED_QUESTIONS
-from bot.db import migrate
 from bot.db.engine import create_engine, session_factory
 from bot.services.guilds import GuildService
 from bot.services.progress import ProgressService
@@ -213,20 +212,13 @@ async def run(params: BoardsParams, database: str) -> Report:
     results: dict[int, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in params.sizes:
-            folder = Path(tmp) / str(size)
-            folder.mkdir()
-            async with new_database(database, folder) as url:
-                engine = create_engine(url)
-                await migrate.upgrade(engine)
-                await engine.dispose()
-                started = time.perf_counter()
-                if database == "sqlite":
-                    await asyncio.to_thread(fill, Path(str(make_url(url).database)), params.members, size)
-                else:
-                    await fill_postgres(url, params.members, size)
-                report.notes.append(
-                    f"{size:,} answers generated and aggregated in {time.perf_counter() - started:.0f} s"
-                )
+            async with filled_database(
+                database,
+                Path(tmp) / str(size),
+                functools.partial(fill, members=params.members, answers=size),
+                functools.partial(fill_postgres, members=params.members, answers=size),
+            ) as (url, seconds):
+                report.notes.append(f"{size:,} answers generated and aggregated in {seconds:.0f} s")
                 boards, stats = await measure(url, params)
             results[size] = (percentile(boards, 0.95), percentile(stats, 0.95))
             report.notes.append(

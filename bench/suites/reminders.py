@@ -20,9 +20,9 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bench.child import BotProcess
-from bench.core import Benchmark, Figure, Report
+from bench.core import Benchmark, Report
 from bench.databases import new_database
-from bench.world import SHIPPED_PACK
+from bench.world import SHIPPED_PACK, report_paced_requests
 from bot.db import migrate
 from bot.db.engine import create_engine
 from bot.db.models import StudyPlan
@@ -116,33 +116,21 @@ async def run(p: ReminderParams, database: str) -> Report:
     elapsed = max(r.at for r in delivered) - started
     needed = REQUESTS_PER_REMINDER * p.members
     floor = least_seconds(needed, limits)
-    throttled = [r for r in requests if r.rate_limited]
-    kinds = Counter(f"{r.method} {r.route}" for r in requests if not r.rate_limited)
     report.check(
         "each member reminded exactly once",
         per_member == Counter({1: p.members}),
         ", ".join(f"{n} member(s) with {k}" for k, n in sorted(per_member.items())),
     )
-    report.check(
-        "no 429 the bot could have avoided",
-        not throttled,
-        f"{len(throttled)} requests answered 429"
-        + (f" ({sum(r.is_global for r in throttled)} global)" if throttled else ""),
+    report_paced_requests(
+        report,
+        requests,
+        what=f"time to remind {p.members:,} members",
+        elapsed=elapsed,
+        floor=floor,
+        floor_name="least time the global limit allows",
+        bar=p.bar,
+        needed=needed,
     )
-    report.figures += [
-        Figure(
-            f"time to remind {p.members:,} members",
-            elapsed,
-            "s",
-            floor,
-            "least time the global limit allows",
-            f"≤ {p.bar:g}× reference",
-            elapsed <= p.bar * floor if floor > 0 else True,
-        ),
-        Figure("requests the reminders need", needed, ""),
-        Figure("requests sent", len(requests), ""),
-    ]
-    report.notes.append("requests by route: " + ", ".join(f"{k} ×{v}" for k, v in kinds.most_common()))
     return report
 
 

@@ -9,8 +9,8 @@ growth between the two is measured in the same run.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
+import functools
 import random
 import sqlite3
 import statistics
@@ -23,9 +23,9 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from bench.core import Benchmark, Figure, Report
-from bench.databases import new_database
+from bench.databases import filled_database
 from bench.suites.boards import percentile
-from bot.db import migrate, reviews
+from bot.db import reviews
 from bot.db.engine import create_engine, session_factory
 
 PACK = "aip-c01"
@@ -118,21 +118,14 @@ async def run(params: DueParams, database: str) -> Report:
     results: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for per_member in params.cards_per_member:
-            folder = Path(tmp) / str(per_member)
-            folder.mkdir()
-            async with new_database(database, folder) as url:
-                engine = create_engine(url)
-                await migrate.upgrade(engine)
-                await engine.dispose()
-                started = time.perf_counter()
-                if database == "sqlite":
-                    await asyncio.to_thread(
-                        fill, Path(str(make_url(url).database)), params.members, per_member
-                    )
-                else:
-                    await fill_postgres(url, params.members, per_member)
+            async with filled_database(
+                database,
+                Path(tmp) / str(per_member),
+                functools.partial(fill, members=params.members, per_member=per_member),
+                functools.partial(fill_postgres, members=params.members, per_member=per_member),
+            ) as (url, seconds):
                 cards = params.members * per_member
-                report.notes.append(f"{cards:,} cards generated in {time.perf_counter() - started:.0f} s")
+                report.notes.append(f"{cards:,} cards generated in {seconds:.0f} s")
                 timings = await measure(url, params)
             results[cards] = percentile(timings, 0.95)
             report.notes.append(

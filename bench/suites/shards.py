@@ -11,21 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.child import BotProcess
-from bench.core import Benchmark, Figure, Report
+from bench.core import Benchmark, Report
 from bench.databases import new_database
-from bench.suites.fanout import fully_posted, minimum_seconds
-from bench.world import is_question_post, question_id_of, question_ids_by_stem, schedule_daily
-from bot.bank import load_packs
-from bot.config import SHIPPED_QUESTIONS
-from tests.emulator import Channel, DiscordEmulator, RateLimits
-from tests.emulator.limits import MESSAGES, REACTIONS
+from bench.suites.fanout import judge_fan_out, schedule_everywhere
+from tests.emulator import DiscordEmulator, RateLimits
 
-PACK = "mls-c01"
 SHARDS = 2
 
 
@@ -51,9 +45,6 @@ async def run(p: ShardParams, database: str) -> Report:
             "reaction accepted. Reference: the least time one global limit allows for the requests."
         ),
     )
-    pack = load_packs(SHIPPED_QUESTIONS)[PACK]
-    letters_of = {q.id: q.letters for q in pack.questions}
-    ids = question_ids_by_stem(pack.questions)
     with tempfile.TemporaryDirectory(prefix="bench-shards-") as tmp:
         root = Path(tmp)
         async with (
@@ -78,15 +69,7 @@ async def run(p: ShardParams, database: str) -> Report:
             ]
             async with processes[0], processes[1]:
                 await asyncio.gather(*(bot.start(timeout=180) for bot in processes))
-                gate = asyncio.Semaphore(p.setup_concurrency)
-
-                async def schedule(channel: Channel, admin: object) -> str:
-                    async with gate:
-                        reply = await schedule_daily(admin, channel, timezone="UTC")  # type: ignore[arg-type]
-                        return reply.content
-
-                replies = await asyncio.gather(*(schedule(c, a) for c, a in servers))
-                scheduled = sum("Scheduled" in r for r in replies)
+                scheduled = await schedule_everywhere(servers, p.setup_concurrency)
                 report.check(
                     "every server's schedule accepted", scheduled == p.servers, f"{scheduled} of {p.servers}"
                 )
@@ -98,50 +81,15 @@ async def run(p: ShardParams, database: str) -> Report:
                     sum(per_process) == p.servers and all(n > 0 for n in per_process),
                     " + ".join(str(n) for n in per_process) + f" of {p.servers}",
                 )
-                await emu.wait_until(
-                    lambda: all(fully_posted(c, emu.bot_user_id, letters_of, ids) for c, _ in servers),
+                await judge_fan_out(
+                    report,
+                    emu,
+                    first,
+                    [c for c, _ in servers],
+                    bar=p.bar,
+                    floor_name="least time one global limit allows",
                     timeout=p.timeout,
-                    what="every server's question with its reactions",
-                    poll=0.5,
                 )
-                posts = [fully_posted(c, emu.bot_user_id, letters_of, ids) for c, _ in servers]
-                question_posts = Counter(
-                    sum(1 for m in c.messages if is_question_post(m)) for c, _ in servers
-                )
-                requests = emu.requests[first:]
-
-    needed = [r for r in requests if r.bucket in (MESSAGES, REACTIONS) and r.status < 300]
-    reactions = sum(len(letters_of[question_id_of(m, ids)]) for m in posts if m is not None)
-    required = len(posts) + reactions
-    elapsed = max(r.at for r in needed) - min(r.at for r in requests)
-    floor = minimum_seconds(
-        required, max(len(letters_of[question_id_of(m, ids)]) for m in posts if m), limits
-    )
-    throttled = [r for r in requests if r.rate_limited]
-    report.check(
-        "each server posted exactly once",
-        question_posts == Counter({1: p.servers}),
-        ", ".join(f"{n} server(s) with {k} post(s)" for k, n in sorted(question_posts.items())),
-    )
-    report.check(
-        "no 429 the bot could have avoided",
-        not throttled,
-        f"{len(throttled)} requests answered 429"
-        + (f" ({sum(r.is_global for r in throttled)} global)" if throttled else ""),
-    )
-    report.figures += [
-        Figure(
-            "time to post everywhere",
-            elapsed,
-            "s",
-            floor,
-            "least time one global limit allows",
-            f"≤ {p.bar:g}× reference",
-            elapsed <= p.bar * floor if floor > 0 else True,
-        ),
-        Figure("requests the posts need", required, ""),
-        Figure("requests sent in the fan-out", len(requests), ""),
-    ]
     return report
 
 
