@@ -76,6 +76,52 @@ def multiple(qid: str = "tst-2.1-001", **changes: Any) -> dict[str, Any]:
     return q
 
 
+def ordering(qid: str = "tst-2.2-001", **changes: Any) -> dict[str, Any]:
+    """A valid ordering question: four steps, the key their order."""
+    q = question(
+        qid,
+        domain="2",
+        task="2.2",
+        type="ordering",
+        stem="Put the steps of training a model in order.",
+        items={
+            "A": "Evaluate the model",
+            "B": "Collect data",
+            "C": "Train the model",
+            "D": "Deploy the model",
+        },
+        key="BCAD",
+        why_wrong="Evaluating before training has nothing to evaluate.",
+        options=None,
+    )
+    q.update(changes)
+    return q
+
+
+def matching(qid: str = "tst-2.2-002", **changes: Any) -> dict[str, Any]:
+    """A valid matching question: three prompts, four responses, one unused."""
+    q = question(
+        qid,
+        domain="2",
+        task="2.2",
+        type="matching",
+        stem="Match each need to the service that meets it.",
+        prompts={1: "Object storage", 2: "A relational database", 3: "Archive storage"},
+        responses={"A": "Amazon S3", "B": "Amazon RDS", "C": "Amazon S3 Glacier", "D": "Amazon EC2"},
+        key={1: "A", 2: "B", 3: "C"},
+        why_wrong="EC2 runs servers; it stores nothing by itself.",
+        options=None,
+    )
+    q.update(changes)
+    return q
+
+
+SEQUENCED_BLUEPRINT: dict[str, Any] = {
+    **BLUEPRINT,
+    "question_types": ["single", "multiple", "ordering", "matching"],
+}
+
+
 def write_pack(
     root: Path,
     questions: list[dict[str, Any]] | None = None,

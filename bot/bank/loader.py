@@ -26,12 +26,13 @@ import yaml
 from pydantic import ValidationError
 
 from bot.bank.cache import ParsedFileCache
-from bot.bank.schema import PackSpec, QuestionSpec
+from bot.bank.schema import MatchingSpec, OrderingSpec, PackSpec, QuestionSpec
 from bot.domain.pack import (
     Blueprint,
     Domain,
     ExamPack,
     Option,
+    Prompt,
     Question,
     QuestionKind,
     ScoreScale,
@@ -543,7 +544,50 @@ def _key_problems(spec: QuestionSpec, key: list[str]) -> Iterator[tuple[str, str
             yield "options", "a multiple-response question has five or six options"
 
 
-def _rule_problems(spec: QuestionSpec, blueprint: Blueprint) -> Iterator[tuple[str, str]]:
+AnySpec = QuestionSpec | OrderingSpec | MatchingSpec
+SPEC_FOR_TYPE: dict[str, type[AnySpec]] = {
+    "single": QuestionSpec,
+    "multiple": QuestionSpec,
+    "ordering": OrderingSpec,
+    "matching": MatchingSpec,
+}
+
+
+def _duplicate_texts(entries: Mapping[Any, str], what: str, field_name: str) -> Iterator[tuple[str, str]]:
+    seen: dict[str, Any] = {}
+    for name, text in entries.items():
+        normal = _same_text(text)
+        if normal in seen:
+            yield field_name, f"{what} {seen[normal]} and {name} have the same text"
+        seen.setdefault(normal, name)
+
+
+def _ordering_problems(spec: OrderingSpec) -> Iterator[tuple[str, str]]:
+    items = ", ".join(spec.items)
+    unknown = sorted(set(spec.key) - set(spec.items))
+    if unknown:
+        yield "key", f"key names {', '.join(unknown)}, which is not among the items ({items})"
+    elif len(set(spec.key)) != len(spec.key):
+        yield "key", "key repeats an item: it is the items in order, each once"
+    elif len(spec.key) != len(spec.items):
+        missing = sorted(set(spec.items) - set(spec.key))
+        yield "key", f"key leaves out {', '.join(missing)}: it puts every item ({items}) in order"
+    yield from _duplicate_texts(spec.items, "items", "items")
+
+
+def _matching_problems(spec: MatchingSpec) -> Iterator[tuple[str, str]]:
+    for number in sorted(set(spec.prompts) - set(spec.key)):
+        yield "key", f"prompt {number} has no response in the key"
+    for number in sorted(set(spec.key) - set(spec.prompts)):
+        yield "key", f"key names prompt {number}, which does not exist (prompts 1 to {len(spec.prompts)})"
+    for number, letter in sorted(spec.key.items()):
+        if letter not in spec.responses:
+            yield "key", f"key gives prompt {number} response {letter}, which is not among the responses"
+    yield from _duplicate_texts(spec.prompts, "prompts", "prompts")
+    yield from _duplicate_texts(spec.responses, "responses", "responses")
+
+
+def _rule_problems(spec: AnySpec, blueprint: Blueprint) -> Iterator[tuple[str, str]]:
     """Cross-field rules, as (field, message) pairs."""
     domain = blueprint.domain(spec.domain)
     if domain is None:
@@ -553,18 +597,20 @@ def _rule_problems(spec: QuestionSpec, blueprint: Blueprint) -> Iterator[tuple[s
         known = ", ".join(t.id for t in domain.tasks)
         yield "task", f"unknown task statement '{spec.task}' for domain {spec.domain} (it has {known})"
     if QuestionKind(spec.type) not in blueprint.question_types:
-        yield "type", f"this exam has no '{spec.type}' questions"
+        kinds = ", ".join(blueprint.question_types)
+        yield "type", f"this exam has no '{spec.type}' questions (its pack.yaml lists {kinds})"
+    if isinstance(spec, OrderingSpec):
+        yield from _ordering_problems(spec)
+        return
+    if isinstance(spec, MatchingSpec):
+        yield from _matching_problems(spec)
+        return
 
     key = spec.key_letters
     key_problems = [*_key_problems(spec, key)]
     yield from key_problems
 
-    seen: dict[str, str] = {}
-    for letter, text in spec.options.items():
-        normal = _same_text(text)
-        if normal in seen:
-            yield "options", f"options {seen[normal]} and {letter} have the same text"
-        seen.setdefault(normal, letter)
+    yield from _duplicate_texts(spec.options, "options", "options")
 
     if key_problems:
         return  # reasons for wrong options only make sense once the key is settled
@@ -575,22 +621,50 @@ def _rule_problems(spec: QuestionSpec, blueprint: Blueprint) -> Iterator[tuple[s
         yield "why_wrong", f"gives a reason for {letter}, which is not a wrong option"
 
 
-def _to_question(spec: QuestionSpec) -> Question:
+def _question(
+    spec: AnySpec,
+    options: dict[str, str],
+    *,
+    key: frozenset[str],
+    why_wrong: Mapping[str, str] | None = None,
+    prompts: tuple[Prompt, ...] = (),
+    sequence: str = "",
+    mistake: str = "",
+) -> Question:
     return Question(
         id=spec.id,
         domain_id=spec.domain,
         task_id=spec.task,
         kind=QuestionKind(spec.type),
         stem=spec.stem,
-        options=tuple(Option(letter, text) for letter, text in sorted(spec.options.items())),
-        key=frozenset(spec.key_letters),
+        options=tuple(Option(letter, text) for letter, text in sorted(options.items())),
+        key=key,
         explanation=spec.explanation,
-        why_wrong=dict(spec.why_wrong),
+        why_wrong=dict(why_wrong or {}),
         references=tuple(spec.references),
         difficulty=spec.difficulty,
         tags=tuple(spec.tags),
         retired=spec.retired,
+        prompts=prompts,
+        sequence=sequence,
+        mistake=mistake,
     )
+
+
+def _to_question(spec: AnySpec) -> Question:
+    if isinstance(spec, OrderingSpec):
+        return _question(spec, spec.items, key=frozenset(spec.key), sequence=spec.key, mistake=spec.why_wrong)
+    if isinstance(spec, MatchingSpec):
+        sequence = "".join(spec.key[number] for number in sorted(spec.prompts))
+        return _question(
+            spec,
+            spec.responses,
+            key=frozenset(sequence),
+            prompts=tuple(Prompt(number, text) for number, text in sorted(spec.prompts.items())),
+            sequence=sequence,
+            mistake=spec.why_wrong,
+        )
+    return _question(spec, spec.options, key=frozenset(spec.key_letters), why_wrong=spec.why_wrong)
 
 
 @dataclass(frozen=True)
@@ -636,8 +710,20 @@ def _question_problems(
     problems = [
         BankProblem(display, "appears twice", line=ln, question_id=qid, field=name) for name, ln in duplicates
     ]
+    kind = raw.get("type")
+    spec_class = SPEC_FOR_TYPE.get(kind) if isinstance(kind, str) else None
+    if spec_class is None:
+        known = ", ".join(SPEC_FOR_TYPE)
+        shown = _clip(str(kind), 40) if kind is not None else "missing"
+        where = field_lines.get("type", line)
+        return None, [
+            *problems,
+            BankProblem(
+                display, f"{shown}: must be one of {known}", line=where, question_id=qid, field="type"
+            ),
+        ]
     try:
-        spec = QuestionSpec.model_validate(raw)
+        spec = spec_class.model_validate(raw)
     except ValidationError as exc:
         return None, [*problems, *_pydantic_problems(exc, display, qid, field_lines, line)]
     problems.extend(

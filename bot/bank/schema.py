@@ -33,6 +33,9 @@ MAX_PACK_CODE = 20
 MAX_PACK_NAME = 100
 MAX_DOMAIN_NAME = 100
 MAX_TASK_NAME = 150
+MAX_ITEM = 150  # an ordering item, a matching prompt or response
+MAX_ORDERED_ITEMS = 5
+MAX_PROMPTS = 7
 MAX_ID = 10  # domain and task ids ("1", "1.1"): they are shown in titles and field names
 
 Id = Annotated[str, _text(MAX_ID)]
@@ -42,6 +45,20 @@ Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9\-]*$", max_len
 Reference = Annotated[str, StringConstraints(max_length=MAX_REFERENCE)]
 
 _URL = re.compile(r"^https?://[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+(:\d+)?(/[^\s]*)?$")
+
+
+def _well_formed_urls(urls: list[str]) -> list[str]:
+    for url in urls:
+        if not _URL.match(url):
+            raise ValueError(f"{url!r} is not a well-formed http(s) URL")
+    return urls
+
+
+def _lettered_without_gaps(entries: dict[str, str], what: str) -> dict[str, str]:
+    expected = list(LETTERS[: len(entries)])
+    if sorted(entries) != expected:
+        raise ValueError(f"{what} must be lettered {', '.join(expected)} with no gaps")
+    return entries
 
 
 class _Strict(BaseModel):
@@ -73,7 +90,7 @@ class PackSpec(_Strict):
     questions: int = Field(ge=1, le=500)
     minutes: int = Field(ge=1, le=1000)
     score: ScoreSpec
-    question_types: list[Literal["single", "multiple"]] = Field(min_length=1)
+    question_types: list[Literal["single", "multiple", "ordering", "matching"]] = Field(min_length=1)
     domains: list[DomainSpec] = Field(min_length=1)
 
 
@@ -107,22 +124,73 @@ class QuestionSpec(_Strict):
     @field_validator("references")
     @classmethod
     def _urls_are_well_formed(cls, urls: list[str]) -> list[str]:
-        for url in urls:
-            if not _URL.match(url):
-                raise ValueError(f"{url!r} is not a well-formed http(s) URL")
-        return urls
+        return _well_formed_urls(urls)
 
     @field_validator("options")
     @classmethod
     def _letters_have_no_gaps(cls, options: dict[str, str]) -> dict[str, str]:
-        expected = list(LETTERS[: len(options)])
-        if sorted(options) != expected:
-            raise ValueError(f"options must be lettered {', '.join(expected)} with no gaps")
-        return options
+        return _lettered_without_gaps(options, "options")
 
     @property
     def key_letters(self) -> list[str]:
         return list(self.key)
+
+
+class _SequenceSpec(_Strict):
+    """What ordering and matching questions share: the answer is a sequence of letters, all or nothing."""
+
+    id: QuestionId
+    domain: Id
+    task: Id
+    difficulty: int = Field(ge=1, le=3)
+    tags: list[Tag] = Field(default_factory=list, max_length=10)
+    stem: Annotated[str, _text(MAX_STEM)]
+    explanation: Annotated[str, _text(MAX_EXPLANATION)]
+    # A short note on the tempting wrong order or pairing (there is no "wrong option" to explain).
+    why_wrong: Annotated[str, _text(MAX_WHY_WRONG)]
+    references: list[Reference] = Field(min_length=1, max_length=3)
+    retired: bool = False
+
+    @field_validator("references")
+    @classmethod
+    def _urls_are_well_formed(cls, urls: list[str]) -> list[str]:
+        return _well_formed_urls(urls)
+
+
+class OrderingSpec(_SequenceSpec):
+    """Items lettered A.. (shown shuffled); the key is the correct order, e.g. CADB."""
+
+    type: Literal["ordering"]
+    items: dict[Letter, Annotated[str, _text(MAX_ITEM)]] = Field(min_length=3, max_length=MAX_ORDERED_ITEMS)
+    key: Annotated[str, StringConstraints(pattern=r"^[A-Z]+$", max_length=MAX_ORDERED_ITEMS)]
+
+    @field_validator("items")
+    @classmethod
+    def _letters_have_no_gaps(cls, items: dict[str, str]) -> dict[str, str]:
+        return _lettered_without_gaps(items, "items")
+
+
+class MatchingSpec(_SequenceSpec):
+    """Prompts numbered 1.., responses lettered A..; the key gives each prompt one response (a response may
+    serve several prompts, or none)."""
+
+    type: Literal["matching"]
+    prompts: dict[int, Annotated[str, _text(MAX_ITEM)]] = Field(min_length=3, max_length=MAX_PROMPTS)
+    responses: dict[Letter, Annotated[str, _text(MAX_ITEM)]] = Field(min_length=3, max_length=len(LETTERS))
+    key: dict[int, Letter]
+
+    @field_validator("responses")
+    @classmethod
+    def _letters_have_no_gaps(cls, responses: dict[str, str]) -> dict[str, str]:
+        return _lettered_without_gaps(responses, "responses")
+
+    @field_validator("prompts")
+    @classmethod
+    def _numbered_without_gaps(cls, prompts: dict[int, str]) -> dict[int, str]:
+        expected = list(range(1, len(prompts) + 1))
+        if sorted(prompts) != expected:
+            raise ValueError(f"prompts must be numbered 1 to {len(prompts)} with no gaps")
+        return prompts
 
 
 class QuestionFileSpec(_Strict):

@@ -23,7 +23,10 @@ def normalise(letters: Iterable[str]) -> str:
 
 
 def is_correct(question: Question, letters: str) -> bool:
-    """All or nothing, as on the exam: exactly the key letters."""
+    """All or nothing, as on the exam: exactly the key letters (in the key's order, for ordering and
+    matching questions)."""
+    if question.kind.sequenced:
+        return letters == question.sequence
     return frozenset(letters) == question.key
 
 

@@ -14,6 +14,13 @@ LETTERS = "ABCDEF"
 class QuestionKind(enum.StrEnum):
     SINGLE = "single"
     MULTIPLE = "multiple"
+    ORDERING = "ordering"  # put the items in order
+    MATCHING = "matching"  # give each prompt a response
+
+    @property
+    def sequenced(self) -> bool:
+        """Answered as a sequence of letters (an order, or a response per prompt), not a set of them."""
+        return self in (QuestionKind.ORDERING, QuestionKind.MATCHING)
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,14 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Prompt:
+    """A numbered prompt of a matching question."""
+
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     domain_id: str
@@ -96,11 +111,23 @@ class Question:
     difficulty: int
     tags: tuple[str, ...] = ()
     retired: bool = False
+    # Ordering and matching: ``options`` are the items (or responses), ``prompts`` the matching prompts,
+    # ``sequence`` the right answer (the items in order, "CADB"; or each prompt's response in prompt
+    # order, "CAD"), and ``mistake`` a note on the tempting wrong order or pairing.
+    prompts: tuple[Prompt, ...] = ()
+    sequence: str = ""
+    mistake: str = ""
 
     @property
     def choose(self) -> int:
         """How many letters a complete answer has."""
-        return len(self.key)
+        return len(self.sequence) if self.kind.sequenced else len(self.key)
+
+    @property
+    def answer_key(self) -> str:
+        """The right answer as the bot stores answers: letters in order for ordering and matching,
+        sorted for the others."""
+        return self.sequence if self.kind.sequenced else "".join(sorted(self.key))
 
     @functools.cached_property
     def letters(self) -> tuple[str, ...]:  # read on every reaction

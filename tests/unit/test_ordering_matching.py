@@ -1,0 +1,107 @@
+"""Ordering and matching questions: how they are written, checked and graded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.bank import load_pack
+from bot.bank.loader import InvalidQuestionBank
+from bot.domain.grading import is_correct
+from bot.domain.pack import QuestionKind
+from tests.packs import SEQUENCED_BLUEPRINT, matching, ordering, question, write_pack
+
+
+def load(tmp_path: Path, questions: list[dict[str, Any]], blueprint: dict[str, Any] = SEQUENCED_BLUEPRINT):
+    return load_pack(write_pack(tmp_path, questions, blueprint=blueprint))
+
+
+def problems(tmp_path: Path, questions: list[dict[str, Any]], **kwargs: Any) -> str:
+    with pytest.raises(InvalidQuestionBank) as error:
+        load(tmp_path, questions, **kwargs)
+    return str(error.value)
+
+
+def test_an_ordering_question_is_graded_by_its_order(tmp_path: Path) -> None:
+    pack = load(tmp_path, [question(), ordering()])
+    q = pack.question("tst-2.2-001")
+    assert q is not None and q.kind is QuestionKind.ORDERING and q.kind.sequenced
+    assert [o.letter for o in q.options] == ["A", "B", "C", "D"] and q.sequence == "BCAD"
+    assert q.answer_key == "BCAD" and q.choose == 4
+    assert is_correct(q, "BCAD")
+    assert not is_correct(q, "BACD"), "the same items in another order is wrong"
+    assert not is_correct(q, "BCA"), "an incomplete order is wrong"
+    assert q.mistake.startswith("Evaluating before training")
+
+
+def test_a_matching_question_is_graded_prompt_by_prompt(tmp_path: Path) -> None:
+    pack = load(tmp_path, [question(), matching(key={1: "A", 2: "B", 3: "A"})])
+    q = pack.question("tst-2.2-002")
+    assert q is not None and q.kind is QuestionKind.MATCHING
+    assert (q.prompts[0].number, q.prompts[0].text) == (1, "Object storage")
+    assert q.sequence == "ABA", "a response may serve several prompts"
+    assert is_correct(q, "ABA") and not is_correct(q, "BAA") and not is_correct(q, "AB")
+
+
+def test_single_and_multiple_answers_still_ignore_order(tmp_path: Path) -> None:
+    pack = load(tmp_path, [question(), ordering()])
+    q = pack.question("tst-1.1-001")
+    assert q is not None and q.answer_key == "A" and is_correct(q, "A") and not is_correct(q, "B")
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"key": "BCAX"}, "key names X, which is not among the items"),
+        ({"key": "BCAB"}, "key repeats an item"),
+        ({"key": "BCA"}, "key leaves out D"),
+        ({"items": {"A": "One", "B": "Two"}}, "items"),  # fewer than three
+        (
+            {"items": {"A": "Evaluate", "B": "Train", "C": "Evaluate"}, "key": "BAC"},
+            "items A and C have the same",
+        ),
+        (
+            {"items": {"A": "x", "B": "y", "D": "z"}, "key": "ABD"},
+            "items must be lettered A, B, C with no gaps",
+        ),
+        ({"why_wrong": {"A": "no"}}, "why_wrong"),
+    ],
+)
+def test_a_bad_ordering_question_says_what_to_fix(tmp_path: Path, changes: dict[str, Any], says: str) -> None:
+    text = problems(tmp_path, [ordering(**changes)])
+    assert "tst-2.2-001" in text and says in text
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"key": {1: "A", 2: "B"}}, "prompt 3 has no response in the key"),
+        ({"key": {1: "A", 2: "B", 3: "C", 4: "D"}}, "key names prompt 4, which does not exist"),
+        (
+            {"key": {1: "A", 2: "B", 3: "F"}},
+            "key gives prompt 3 response F, which is not among the responses",
+        ),
+        (
+            {"prompts": {1: "x", 2: "y", 4: "z"}, "key": {1: "A", 2: "B", 4: "C"}},
+            "numbered 1 to 3 with no gaps",
+        ),
+        ({"responses": {"A": "S3", "B": "RDS", "C": "s3"}}, "responses A and C have the same text"),
+    ],
+)
+def test_a_bad_matching_question_says_what_to_fix(tmp_path: Path, changes: dict[str, Any], says: str) -> None:
+    text = problems(tmp_path, [matching(**changes)])
+    assert "tst-2.2-002" in text and says in text
+
+
+def test_a_pack_that_does_not_list_a_kind_refuses_it(tmp_path: Path) -> None:
+    from tests.packs import BLUEPRINT
+
+    text = problems(tmp_path, [question(), ordering()], blueprint=BLUEPRINT)
+    assert "this exam has no 'ordering' questions (its pack.yaml lists single, multiple)" in text
+
+
+def test_an_unknown_type_lists_the_kinds(tmp_path: Path) -> None:
+    text = problems(tmp_path, [question(type="essay")])
+    assert "essay: must be one of single, multiple, ordering, matching" in text
