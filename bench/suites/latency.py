@@ -163,9 +163,17 @@ async def run(p: LatencyParams, database: str) -> Report:
     # Where the slow responses were: slash commands or button presses, during the opening burst of
     # starts or once every mock was running.
     opening = min(r.dispatched_at or 0 for r in studied) + p.start_spread
+
+    def action(record: InteractionRecord) -> str:
+        custom_id = str(record.payload.get("data", {}).get("custom_id", ""))
+        return custom_id.split(":")[3] if custom_id.count(":") >= 3 else ""
+
     for label, group in (
         ("`/mock start`", [r for r in studied if r.command_name]),
         ("button presses", [r for r in studied if not r.command_name]),
+        ("answer presses", [r for r in studied if action(r) == "answer"]),
+        ("Next presses", [r for r in studied if action(r) == "goto"]),
+        ("Finish presses (grading)", [r for r in studied if action(r) in ("finish", "confirm")]),
         (f"first {p.start_spread:g} s", [r for r in studied if (r.dispatched_at or 0) < opening]),
         ("after that", [r for r in studied if (r.dispatched_at or 0) >= opening]),
     ):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
@@ -166,3 +167,16 @@ async def test_two_processes_starting_together_on_a_new_postgresql_database_both
         for engine in engines:
             await engine.dispose()
         await postgres_server.drop_database(name)
+
+
+@pytest.mark.databases("postgresql")
+async def test_postgresql_connections_keep_sqlites_durability_promise(database_url: str) -> None:
+    """Commits survive the bot dying at once; they do not wait for the server's disk flush, as SQLite in
+    WAL mode with synchronous=NORMAL does not."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            setting = (await connection.execute(text("SHOW synchronous_commit"))).scalar()
+    finally:
+        await engine.dispose()
+    assert setting == "off"
