@@ -36,6 +36,8 @@ MAX_TASK_NAME = 150
 MAX_ITEM = 150  # an ordering item, a matching prompt or response
 MAX_ORDERED_ITEMS = 5
 MAX_PROMPTS = 7
+#: Matching responses are chosen in a picker, not with reactions, so they may run past F.
+RESPONSE_LETTERS = "ABCDEFG"
 MAX_ID = 10  # domain and task ids ("1", "1.1"): they are shown in titles and field names
 
 Id = Annotated[str, _text(MAX_ID)]
@@ -54,8 +56,8 @@ def _well_formed_urls(urls: list[str]) -> list[str]:
     return urls
 
 
-def _lettered_without_gaps(entries: dict[str, str], what: str) -> dict[str, str]:
-    expected = list(LETTERS[: len(entries)])
+def _lettered_without_gaps(entries: dict[str, str], what: str, letters: str = LETTERS) -> dict[str, str]:
+    expected = list(letters[: len(entries)])
     if sorted(entries) != expected:
         raise ValueError(f"{what} must be lettered {', '.join(expected)} with no gaps")
     return entries
@@ -176,13 +178,15 @@ class MatchingSpec(_SequenceSpec):
 
     type: Literal["matching"]
     prompts: dict[int, Annotated[str, _text(MAX_ITEM)]] = Field(min_length=3, max_length=MAX_PROMPTS)
-    responses: dict[Letter, Annotated[str, _text(MAX_ITEM)]] = Field(min_length=3, max_length=len(LETTERS))
+    responses: dict[Letter, Annotated[str, _text(MAX_ITEM)]] = Field(
+        min_length=3, max_length=len(RESPONSE_LETTERS)
+    )
     key: dict[int, Letter]
 
     @field_validator("responses")
     @classmethod
     def _letters_have_no_gaps(cls, responses: dict[str, str]) -> dict[str, str]:
-        return _lettered_without_gaps(responses, "responses")
+        return _lettered_without_gaps(responses, "responses", RESPONSE_LETTERS)
 
     @field_validator("prompts")
     @classmethod

@@ -105,3 +105,12 @@ def test_a_pack_that_does_not_list_a_kind_refuses_it(tmp_path: Path) -> None:
 def test_an_unknown_type_lists_the_kinds(tmp_path: Path) -> None:
     text = problems(tmp_path, [question(type="essay")])
     assert "essay: must be one of single, multiple, ordering, matching" in text
+
+
+def test_matching_may_offer_seven_responses_and_seven_prompts(tmp_path: Path) -> None:
+    responses = {letter: f"Service {letter}" for letter in "ABCDEFG"}
+    prompts = {n: f"Need {n}" for n in range(1, 8)}
+    key = dict(zip(range(1, 8), "GFEDCBA", strict=True))
+    pack = load(tmp_path, [question(), matching(prompts=prompts, responses=responses, key=key)])
+    q = pack.question("tst-2.2-002")
+    assert q is not None and q.sequence == "GFEDCBA" and len(q.options) == 7 and len(q.prompts) == 7
