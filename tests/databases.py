@@ -156,6 +156,11 @@ def find_postgres() -> Iterator[PostgresServer | None]:
     """A PostgreSQL server to create databases on (see the module's docstring), or None."""
     with contextlib.ExitStack() as stack:
         url = os.environ.get("TEST_POSTGRES_URL")
+        if url is not None and not asyncio.run(_answers(url)):
+            global _unanswered
+            _unanswered = url
+            yield None
+            return
         if url is None and asyncio.run(_answers(LOCAL_SERVER)):
             url = LOCAL_SERVER
         if url is None:
@@ -192,24 +197,37 @@ def postgres_server() -> Iterator[PostgresServer | None]:
             asyncio.run(server.drop_database(server.template))
 
 
+NO_POSTGRES = (
+    "no PostgreSQL server: set TEST_POSTGRES_URL, run one on 127.0.0.1:5432, or install the PostgreSQL "
+    "binaries (initdb, pg_ctl) so the tests start their own"
+)
+_skipped: list[str] = []
+_unanswered: str | None = None  # TEST_POSTGRES_URL, when it was set but no server answered there
+
+
 def no_postgres() -> None:
-    reason = (
-        "no PostgreSQL server: set TEST_POSTGRES_URL, run one on 127.0.0.1:5432, or install the PostgreSQL "
-        "binaries (initdb, pg_ctl) so the tests start their own"
-    )
+    reason = f"TEST_POSTGRES_URL={_unanswered} does not answer" if _unanswered else NO_POSTGRES
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI=true and {reason}", pytrace=False)
+    _skipped.append(reason)
     pytest.skip(reason)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _skipped:  # one line, however many tests it concerns
+        line = f"PostgreSQL: {len(_skipped)} test run(s) skipped, {_skipped[0]}"
+        terminalreporter.write_line(line, yellow=True)
 
 
 @pytest.fixture
 async def database_url(
-    database_backend: str, tmp_path: Path, postgres_server: PostgresServer | None
+    database_backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncIterator[str]:
     """A new, migrated database of the backend under test: a SQLite file, or a PostgreSQL database."""
     if database_backend == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'studybot.db'}"
         return
+    postgres_server: PostgresServer | None = request.getfixturevalue("postgres_server")
     if postgres_server is None:
         no_postgres()
     assert postgres_server is not None
