@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.domain.pack import LETTERS, Question
+from bot.domain.pack import LETTERS, Question, QuestionKind
 
 # Regional indicator symbols 🇦..🇫: what members react with.
 LETTER_EMOJI = {letter: chr(0x1F1E6 + i) for i, letter in enumerate(LETTERS)}
@@ -60,3 +61,34 @@ def pick_from_reactions(question: Question, letters: Iterable[str]) -> Pick:
     valid = sorted({x for x in letters if x in question.letters})
     chosen = valid[: question.choose]
     return Pick(normalise(chosen), locked=len(chosen) >= question.choose)
+
+
+# --- ordering and matching: an answer built press by press in a private picker ---------------------
+
+
+def extend_sequence(question: Question, so_far: str, letter: str) -> str:
+    """One press in the picker: the next item of the order, or the next prompt's response. Presses that
+    cannot apply (an unknown letter, an item already placed, an answer already complete) change nothing."""
+    if not question.kind.sequenced or letter not in question.letters or len(so_far) >= question.choose:
+        return so_far
+    if question.kind is QuestionKind.ORDERING and letter in so_far:
+        return so_far
+    return so_far + letter
+
+
+def undo_sequence(so_far: str) -> str:
+    """Take back the last press."""
+    return so_far[:-1]
+
+
+def is_complete(question: Question, so_far: str) -> bool:
+    return len(so_far) == question.choose
+
+
+def most_common_wrong(question: Question, answers: Iterable[str]) -> tuple[str, int] | None:
+    """The wrong answer given most often, and by how many (for the reveal); None if nobody was wrong."""
+    wrong = Counter(a for a in answers if not is_correct(question, a))
+    if not wrong:
+        return None
+    answer, count = min(wrong.items(), key=lambda item: (-item[1], item[0]))
+    return answer, count

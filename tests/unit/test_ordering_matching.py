@@ -114,3 +114,38 @@ def test_matching_may_offer_seven_responses_and_seven_prompts(tmp_path: Path) ->
     pack = load(tmp_path, [question(), matching(prompts=prompts, responses=responses, key=key)])
     q = pack.question("tst-2.2-002")
     assert q is not None and q.sequence == "GFEDCBA" and len(q.options) == 7 and len(q.prompts) == 7
+
+
+def test_an_order_is_built_press_by_press_with_undo(tmp_path: Path) -> None:
+    from bot.domain.grading import extend_sequence, is_complete, undo_sequence
+
+    q = load(tmp_path, [question(), ordering()]).question("tst-2.2-001")
+    assert q is not None
+    answer = ""
+    for letter in "BCBZ":  # B twice and an unknown Z change nothing
+        answer = extend_sequence(q, answer, letter)
+    assert answer == "BC" and not is_complete(q, answer)
+    answer = undo_sequence(answer)
+    for letter in "CADA":  # a press after the order is complete changes nothing
+        answer = extend_sequence(q, answer, letter)
+    assert answer == "BCAD" and is_complete(q, answer) and is_correct(q, answer)
+
+
+def test_matching_presses_fill_the_prompts_in_turn_and_may_repeat_a_response(tmp_path: Path) -> None:
+    from bot.domain.grading import extend_sequence, is_complete
+
+    q = load(tmp_path, [question(), matching(key={1: "A", 2: "B", 3: "A"})]).question("tst-2.2-002")
+    assert q is not None
+    answer = ""
+    for letter in "ABAA":
+        answer = extend_sequence(q, answer, letter)
+    assert answer == "ABA" and is_complete(q, answer) and is_correct(q, answer)
+
+
+def test_the_reveal_names_the_most_common_wrong_answer(tmp_path: Path) -> None:
+    from bot.domain.grading import most_common_wrong
+
+    q = load(tmp_path, [question(), ordering()]).question("tst-2.2-001")
+    assert q is not None
+    assert most_common_wrong(q, ["BCAD", "CBAD", "BACD", "CBAD", "BCAD"]) == ("CBAD", 2)
+    assert most_common_wrong(q, ["BCAD"]) is None
