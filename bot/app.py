@@ -165,7 +165,7 @@ class StudyBot(commands.Bot):
         from bot.discord.cogs.progress import ConfirmButton, ProgressCog
         from bot.discord.cogs.quiz import QuizCog
         from bot.discord.cogs.review import ReviewCog
-        from bot.discord.views import PickButton
+        from bot.discord.views import PickButton, PickerButton
 
         await self.add_cog(ExamCog(self))
         await self.add_cog(DailyCog(self))
@@ -175,7 +175,7 @@ class StudyBot(commands.Bot):
         await self.add_cog(OnboardingCog(self))
         await self.add_cog(ReviewCog(self))
         await self.add_cog(PlanCog(self))
-        self.add_dynamic_items(PickButton, ConfirmButton)
+        self.add_dynamic_items(PickButton, PickerButton, ConfirmButton)
         await self.sync_commands()
 
     async def sync_commands(self, *, force: bool = False) -> bool:

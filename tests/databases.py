@@ -221,13 +221,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 @pytest.fixture
 async def database_url(
-    database_backend: str, tmp_path: Path, request: pytest.FixtureRequest
+    database_backend: str, tmp_path: Path, postgres_server: PostgresServer | None
 ) -> AsyncIterator[str]:
     """A new, migrated database of the backend under test: a SQLite file, or a PostgreSQL database."""
     if database_backend == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'studybot.db'}"
         return
-    postgres_server: PostgresServer | None = request.getfixturevalue("postgres_server")
     if postgres_server is None:
         no_postgres()
     assert postgres_server is not None

@@ -153,7 +153,7 @@ class Answer(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(BigInteger)
-    letters: Mapped[str] = mapped_column(String(6))
+    letters: Mapped[str] = mapped_column(String(8))  # an order or matching pairs: up to 7
     locked: Mapped[bool] = mapped_column(Boolean, default=False)  # a complete answer; later picks are ignored
     answered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
@@ -179,7 +179,7 @@ class MockAnswer(Base):
         ForeignKey("mock_sessions.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    letters: Mapped[str] = mapped_column(String(6), default="")
+    letters: Mapped[str] = mapped_column(String(8), default="")
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

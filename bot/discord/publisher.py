@@ -19,7 +19,7 @@ from bot.discord.render import (
     roundup_embed,
 )
 from bot.discord.review_ui import ReviewView, review_later_button
-from bot.discord.views import answer_view
+from bot.discord.views import answer_view, picker_open_view
 from bot.domain.grading import EMOJI_LETTER, LETTER_EMOJI
 from bot.services.daily import PostPlan, Reveal, WithdrawnPost
 from bot.services.daily_runner import PublishFault
@@ -89,6 +89,9 @@ class DiscordPublisher:
             embed = question_embed(plan, answered=0 if plan.hide_answers else None)
             if plan.answer_mode == "buttons":
                 message = await channel.send(embed=embed, view=answer_view(plan), allowed_mentions=NO_PINGS)
+            elif plan.answer_mode == "picker":
+                view = picker_open_view(plan)
+                message = await channel.send(embed=embed, view=view, allowed_mentions=NO_PINGS)
             else:
                 message = await channel.send(embed=embed, allowed_mentions=NO_PINGS)
             return message.id

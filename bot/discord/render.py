@@ -7,7 +7,7 @@ import datetime as dt
 import discord
 
 from bot.domain.grading import LETTER_EMOJI
-from bot.domain.pack import ExamPack, QuestionKind
+from bot.domain.pack import ExamPack, Question, QuestionKind
 from bot.services.daily import PostPlan, Reveal, ScheduleView
 
 EMBED_COLOUR = discord.Colour(0xFF9900)
@@ -62,14 +62,40 @@ def _post_title(plan: PostPlan, domain_name: str) -> str:
     return f"Question of the day · {domain_name}"
 
 
+def sequenced_body(question: Question) -> str:
+    """What an ordering or matching question offers: its items, or its prompts and responses."""
+    if question.kind is QuestionKind.ORDERING:
+        items = "\n".join(f"**{o.letter}.** {o.text}" for o in question.options)
+        return f"{items}\n\n**Put all {len(question.options)} in order.**"
+    prompts = "\n".join(f"**{p.number}.** {p.text}" for p in question.prompts)
+    responses = "\n".join(f"**{o.letter}.** {o.text}" for o in question.options)
+    return (
+        f"__Prompts__\n{prompts}\n\n__Responses__\n{responses}\n\n"
+        "**Give each prompt one response.** A response may fit several prompts, or none."
+    )
+
+
+def answer_text(question: Question, letters: str) -> str:
+    """An answer as a member reads it: letters for choices, an order (B → C → A) or pairs (1 A · 2 C)."""
+    if question.kind is QuestionKind.ORDERING:
+        return " → ".join(letters)
+    if question.kind is QuestionKind.MATCHING:
+        return " · ".join(
+            f"{p.number} {letter}" for p, letter in zip(question.prompts, letters, strict=False)
+        )
+    return ", ".join(sorted(letters))
+
+
 def question_embed(plan: PostPlan, *, answered: int | None = None, title: str | None = None) -> discord.Embed:
     question, bp = plan.question, plan.pack.blueprint
     domain = bp.domain(question.domain_id)
     task = bp.task(question.task_id)
-    options = "\n".join(f"{LETTER_EMOJI[o.letter]} {o.text}" for o in question.options)
-    choose = (
-        f"\n\n**Choose {CHOOSE_WORDS.get(question.choose, question.choose)}.**" if question.choose > 1 else ""
-    )
+    if question.kind.sequenced:
+        options, choose = sequenced_body(question), ""
+    else:
+        options = "\n".join(f"{LETTER_EMOJI[o.letter]} {o.text}" for o in question.options)
+        many = CHOOSE_WORDS.get(question.choose, question.choose)
+        choose = f"\n\n**Choose {many}.**" if question.choose > 1 else ""
     embed = discord.Embed(
         title=title or _post_title(plan, domain.name if domain else question.domain_id),
         description=f"{question.stem}\n\n{options}{choose}"[:4096],
@@ -78,7 +104,9 @@ def question_embed(plan: PostPlan, *, answered: int | None = None, title: str | 
     if task is not None:
         embed.add_field(name="Task statement", value=f"{task.id} {task.name}"[:1024], inline=False)
     how = "React with your letter" if plan.answer_mode == "reactions" else "Press your letter"
-    if question.choose > 1:
+    if question.kind.sequenced:
+        how = "Press **Answer** to build yours privately; your first submitted answer counts"
+    elif question.choose > 1:
         how += "s; your first complete answer counts"
     else:
         how += "; your first answer counts"
@@ -108,8 +136,39 @@ def _mentions(user_ids: list[int]) -> str:
     return shown + (f" and {extra} more" if extra > 0 else "")
 
 
+def _sequenced_reveal(reveal: Reveal) -> discord.Embed:
+    question = reveal.plan.question
+    text = {o.letter: o.text for o in question.options}
+    if question.kind is QuestionKind.ORDERING:
+        key = "\n".join(f"{n}. **{letter}** {text[letter]}" for n, letter in enumerate(question.sequence, 1))
+    else:
+        key = "\n".join(
+            f"{p.number}. {p.text} → **{letter}** {text[letter]}"
+            for p, letter in zip(question.prompts, question.sequence, strict=True)
+        )
+    embed = discord.Embed(
+        title=f"Answer: {answer_text(question, question.sequence)}",
+        description=f"{key}\n\n{question.explanation}"[:4096],
+        colour=discord.Colour.green(),
+    )
+    if question.mistake:
+        embed.add_field(name="The tempting mistake", value=question.mistake[:1024], inline=False)
+    if reveal.common_wrong is not None:
+        wrong, count = reveal.common_wrong
+        embed.add_field(
+            name="Most common wrong answer",
+            value=f"{answer_text(question, wrong)} ({count} member{'s' if count != 1 else ''})",
+            inline=False,
+        )
+    return embed
+
+
 def reveal_embed(reveal: Reveal) -> discord.Embed:
     question = reveal.plan.question
+    if question.kind.sequenced:
+        embed = _sequenced_reveal(reveal)
+        _reveal_tail(embed, reveal)
+        return embed
     key = sorted(question.key)
     key_text = ", ".join(f"{LETTER_EMOJI[k]} {k}" for k in key)
     embed = discord.Embed(
@@ -121,6 +180,13 @@ def reveal_embed(reveal: Reveal) -> discord.Embed:
         embed.add_field(name=f"Why not {LETTER_EMOJI[letter]} {letter}", value=reason[:1024], inline=False)
     counts = " · ".join(f"{LETTER_EMOJI[letter]} {n}" for letter, n in reveal.choices.items())
     embed.add_field(name="Choices", value=counts or "No answers", inline=False)
+    _reveal_tail(embed, reveal)
+    return embed
+
+
+def _reveal_tail(embed: discord.Embed, reveal: Reveal) -> None:
+    """Who got it right, where to read more, and the marker: the same for every kind of question."""
+    question = reveal.plan.question
     if reveal.answered:
         right = f"{len(reveal.correct_users)} of {reveal.answered} ({reveal.correct_share:.0%})"
         who = _mentions(reveal.correct_users)
@@ -129,7 +195,29 @@ def reveal_embed(reveal: Reveal) -> discord.Embed:
         embed.add_field(name="Got it right", value="Nobody answered this time.", inline=False)
     embed.add_field(name="Read more", value="\n".join(question.references)[:1024], inline=False)
     embed.set_footer(text=f"{reveal.plan.pack.blueprint.code} · {reveal_markers(reveal.plan.post_id)[0]}")
-    return embed
+
+
+def picker_embed(plan: PostPlan, so_far: str, *, done: str | None = None) -> discord.Embed:
+    """The private picker: what the member has built so far and what comes next (or, ``done``, the
+    outcome of their submit)."""
+    question = plan.question
+    text = {o.letter: o.text for o in question.options}
+    if question.kind is QuestionKind.ORDERING:
+        lines = [f"{n}. **{letter}** {text[letter]}" for n, letter in enumerate(so_far, 1)]
+        left = len(question.options) - len(so_far)
+        ask = f"Press the item that comes {'first' if not so_far else 'next'}." if left else ""
+    else:
+        lines = [
+            f"{p.number}. {p.text} → **{letter}** {text[letter]}"
+            for p, letter in zip(question.prompts, so_far, strict=False)
+        ]
+        upcoming = question.prompts[len(so_far)] if len(so_far) < len(question.prompts) else None
+        ask = (
+            "" if upcoming is None else f"Which response fits prompt **{upcoming.number}**: {upcoming.text}?"
+        )
+    body = "\n".join(lines) or "Nothing placed yet."
+    footer = done or (ask if ask else "Complete. Check it, then **Submit**; Undo takes back the last one.")
+    return discord.Embed(title="Your answer", description=f"{body}\n\n{footer}"[:4096], colour=EMBED_COLOUR)
 
 
 def schedule_line(view: ScheduleView, now: dt.datetime) -> str:

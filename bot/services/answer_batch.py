@@ -34,6 +34,9 @@ class PickEvent:
     added: bool
     at: dt.datetime
     count_answered: bool = False  # also report how many members have a locked answer on the post
+    # Ordering and matching: the whole answer, submitted at once from the picker (locked unless the
+    # member already has a locked answer).
+    sequence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,9 @@ def _apply_picks(
             continue
         key = (event.post_id, event.user_id)
         before = picks.get(key, Pick())
-        if event.added:
+        if event.sequence is not None:
+            after = before if before.locked else Pick(event.sequence, locked=True)
+        elif event.added:
             after = add_pick(event.question, before, event.letter)
         else:
             after = remove_pick(before, event.letter)

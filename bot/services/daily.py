@@ -14,7 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db import repo
 from bot.db.models import Answer, Post, Schedule
 from bot.db.timestamps import as_utc
-from bot.domain.grading import Pick, is_correct, pick_from_reactions
+from bot.domain.grading import (
+    Pick,
+    extend_sequence,
+    is_complete,
+    is_correct,
+    most_common_wrong,
+    pick_from_reactions,
+)
 from bot.domain.pack import ExamPack, Question
 from bot.domain.progress import domain_board, period_starts
 from bot.domain.schedule import (
@@ -118,6 +125,7 @@ class Reveal:
     answered: int
     first_time: bool  # False when this reveal had already been scored before (a restart mid-reveal)
     points: dict[int, int] = field(default_factory=dict)
+    common_wrong: tuple[str, int] | None = None  # the wrong answer given most, and how often
 
     @property
     def correct_share(self) -> float:
@@ -319,6 +327,8 @@ class DailyService:
             question = next_question(pack, asked, self._rng, domains or None)
             if question is None:
                 raise UserError("No questions match those domains.")
+            if question.kind.sequenced:  # an order or pairs cannot be given with reactions
+                values = {**values, "answer_mode": "picker"}
             post_id = await repo.claim_post(
                 session,
                 {
@@ -546,6 +556,26 @@ class DailyService:
             return PickOutcome(None)
         return PickOutcome(plan, change.after, change.after != change.before, change.answered)
 
+    async def submit_sequence(
+        self, post_id: int, user_id: int, letters: str, now: dt.datetime
+    ) -> PickOutcome:
+        """A member submitted an order (or pairs) from the picker. The first complete answer locks, as
+        a first complete set of reactions does; after the close, or on another kind of post, nothing."""
+        plan = await self.open_plan(post_id)
+        if plan is None or now >= plan.closes_at:
+            return PickOutcome(None)
+        question = plan.question
+        built = ""
+        for letter in letters:
+            built = extend_sequence(question, built, letter)
+        if built != letters or not is_complete(question, letters):
+            raise UserError("That answer is not complete: place every item (or answer every prompt) first.")
+        event = PickEvent(post_id, user_id, question, "", True, now, plan.hide_answers, sequence=letters)
+        change = await self._picks.apply(event)
+        if change is None:
+            return PickOutcome(None)
+        return PickOutcome(plan, change.after, change.after != change.before, change.answered)
+
     async def reconcile(
         self, plan: PostPlan, reactions: dict[int, set[str]], now: dt.datetime
     ) -> tuple[int, int]:
@@ -608,6 +638,7 @@ class DailyService:
             len(answers),
             first_time,
             points,
+            most_common_wrong(plan.question, [a.letters for a in answers]),
         )
 
     async def _previous_day(self, session: AsyncSession, post: Post) -> dt.date | None:

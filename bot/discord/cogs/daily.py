@@ -11,10 +11,12 @@ from discord.ext import commands
 
 from bot.discord.choices import domain_choices, exam_choices, timezone_choices
 from bot.discord.publisher import missing_permissions
-from bot.discord.render import schedule_line, timestamp
+from bot.discord.render import answer_text, picker_embed, schedule_line, timestamp
 from bot.discord.scheduling import save_daily_schedule
+from bot.discord.views import picker_view
 from bot.discord.welcome import send_welcome
-from bot.domain.grading import EMOJI_LETTER
+from bot.domain.grading import EMOJI_LETTER, extend_sequence, undo_sequence
+from bot.errors import UserError
 from bot.services.daily import PickOutcome, ScheduleRequest
 
 if TYPE_CHECKING:
@@ -247,6 +249,50 @@ class DailyCog(commands.Cog):
             left = outcome.post.question.choose - len(outcome.pick.letters)
             text = f"Picked {', '.join(outcome.pick.letters)}; pick {left} more."
         await interaction.response.send_message(text, ephemeral=True)
+
+    async def picker(
+        self, interaction: discord.Interaction[StudyBot], post_id: int, so_far: str, action: str, letter: str
+    ) -> None:
+        """The private picker of an ordering or matching post: open it, place an item, undo, submit."""
+        plan = await self.bot.daily_service.open_plan(post_id)
+        closed = "This question is closed; the answer is in the reply below it."
+        if plan is None or not plan.question.kind.sequenced:
+            if action == "open":
+                await interaction.response.send_message(closed, ephemeral=True)
+            else:
+                await interaction.response.edit_message(content=closed, embed=None, view=None)
+            return
+        if action == "open":
+            await interaction.response.send_message(
+                embed=picker_embed(plan, ""), view=picker_view(plan, ""), ephemeral=True
+            )
+            return
+        if action != "submit":
+            question = plan.question
+            built = undo_sequence(so_far) if action == "undo" else extend_sequence(question, so_far, letter)
+            await interaction.response.edit_message(
+                embed=picker_embed(plan, built), view=picker_view(plan, built)
+            )
+            return
+        try:
+            outcome = await self.bot.daily_service.submit_sequence(
+                post_id, interaction.user.id, so_far, discord.utils.utcnow()
+            )
+        except UserError as error:
+            await interaction.response.edit_message(embed=picker_embed(plan, so_far, done=error.message))
+            return
+        if outcome.pick is None:
+            await interaction.response.edit_message(content=closed, embed=None, view=None)
+            return
+        given = answer_text(plan.question, outcome.pick.letters)
+        if outcome.changed:
+            done = f"Locked in: {given}. The answer is revealed when the question closes."
+        else:
+            done = f"Your answer {given} was already locked in; this one does not count."
+        final = picker_embed(plan, outcome.pick.letters, done=done)
+        await interaction.response.edit_message(embed=final, view=None)
+        if outcome.changed and plan.hide_answers:
+            self.bot.publisher.show_answer_count(plan, outcome.answered)
 
     # --- faults --------------------------------------------------------------------------------------
 

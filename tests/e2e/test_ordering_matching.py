@@ -1,0 +1,117 @@
+"""Ordering and matching questions as members answer them: an Answer button on the post opens a private
+picker, the answer is built press by press (with Undo), the first submitted answer locks, the picker
+survives a restart, and the reveal shows the order, who got it right and the most common wrong answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.db.models import Attempt
+from bot.scheduler import reveal_job_id
+from tests.e2e.daily_helpers import is_reveal, post_of, press, run, run_job_to_end, study_server
+from tests.e2e.harness import StudyBotHarness
+from tests.packs import SEQUENCED_BLUEPRINT, matching, ordering, write_pack
+
+
+def sequenced_pack(root: Path, *questions: dict) -> Path:
+    write_pack(root, list(questions), blueprint=SEQUENCED_BLUEPRINT)
+    return root
+
+
+async def build(member, post, letters: str, *, submit: bool = True):
+    """Open the picker, press the letters (``-`` is Undo), and submit; the picker as last shown."""
+    card = await press(member, post, "Answer")
+    assert card.ephemeral
+    for letter in letters:
+        card = await press(member, card, "Undo" if letter == "-" else letter)
+    if submit:
+        card = await press(member, card, "Submit")
+    return card
+
+
+async def test_a_daily_ordering_question_answered_through_the_picker(
+    emulator, database_url, tmp_path
+) -> None:
+    guild, channel, admin, alice, bob = study_server(emulator)
+    carol = guild.add_member("carol")
+    studybot = StudyBotHarness(
+        emulator, database_url, questions_dir=sequenced_pack(tmp_path / "q", ordering()), default_pack="tst"
+    )
+    try:
+        bot = await studybot.start()
+        await run(admin, "daily schedule", channel, channel=channel, time="09:00", timezone="UTC")
+        posted = await run(admin, "daily post-now", channel, channel=channel)
+        assert "Posted in" in posted.content, posted.content
+        post = await emulator.wait_for_message(channel=channel, predicate=lambda m: bool(m.buttons))
+        assert "Put all 4 in order" in post.embeds[0]["description"]
+        assert not post.reactions, "an order cannot be given with reactions"
+
+        right = await build(alice, post, "BCAD")
+        assert "Locked in: B → C → A → D" in right.embeds[0]["description"] and not right.buttons
+        await build(bob, post, "CBAD")
+        again = await build(alice, post, "CBAD")
+        assert "already locked in" in again.embeds[0]["description"]
+
+        # carol changes her mind before submitting, and the bot restarts while her picker is open
+        half = await build(carol, post, "BA-C", submit=False)
+        assert "1. **B**" in half.embeds[0]["description"] and "2. **C**" in half.embeds[0]["description"]
+        bot = await studybot.restart()
+        for letter in "AD":
+            half = await press(carol, half, letter)
+        done = await press(carol, half, "Submit")
+        assert "Locked in: B → C → A → D" in done.embeds[0]["description"]
+
+        stale = await press(bob, post, "Answer")  # a picker left open past the close
+        _, post_id = post_of(post)
+        await run_job_to_end(bot, reveal_job_id(post_id))
+        reveal = next(m for m in channel.messages if is_reveal(m))
+        embed = reveal.embeds[0]
+        fields = {f["name"]: f["value"] for f in embed["fields"]}
+        assert embed["title"] == "Answer: B → C → A → D"
+        assert fields["Most common wrong answer"] == "C → B → A → D (1 member)"
+        assert fields["Got it right"].startswith("2 of 3")
+        assert not post.buttons, "the closed post offers no Answer button"
+        late = await press(bob, stale, "A")
+        assert "closed" in late.content and not late.buttons
+
+        async with bot.sessions() as session:
+            graded = {a.user_id: a.correct for a in (await session.scalars(select(Attempt))).all()}
+        assert graded == {alice.id: True, bob.id: False, carol.id: True}
+    finally:
+        await studybot.stop()
+
+
+async def test_a_matching_question_fills_its_prompts_in_turn(emulator, database_url, tmp_path) -> None:
+    _, channel, admin, alice, bob = study_server(emulator)
+    seven = matching(
+        prompts={n: f"Need {n}" for n in range(1, 8)},
+        responses={letter: f"Service {letter}" for letter in "ABCDEFG"},
+        key=dict(zip(range(1, 8), "GAGBCDE", strict=True)),
+    )
+    studybot = StudyBotHarness(
+        emulator, database_url, questions_dir=sequenced_pack(tmp_path / "q", seven), default_pack="tst"
+    )
+    try:
+        bot = await studybot.start()
+        await run(admin, "daily schedule", channel, channel=channel, time="09:00", timezone="UTC")
+        posted = await run(admin, "daily post-now", channel, channel=channel)
+        assert "Posted in" in posted.content, posted.content
+        post = await emulator.wait_for_message(channel=channel, predicate=lambda m: bool(m.buttons))
+        card = await press(alice, post, "Answer")
+        assert "Which response fits prompt **1**: Need 1?" in card.embeds[0]["description"]
+        assert len(card.buttons) == 9, "seven responses, Undo and Submit"
+        card = await build(alice, post, "GAGBCDE")
+        assert "Locked in: 1 G · 2 A · 3 G · 4 B · 5 C · 6 D · 7 E" in card.embeds[0]["description"]
+        incomplete = await build(bob, post, "GAG", submit=False)
+        submit = next(b for b in incomplete.buttons if b["label"] == "Submit")
+        assert submit.get("disabled"), "an answer can be submitted only once every prompt has a response"
+
+        _, post_id = post_of(post)
+        await run_job_to_end(bot, reveal_job_id(post_id))
+        reveal = next(m for m in channel.messages if is_reveal(m))
+        assert reveal.embeds[0]["title"] == "Answer: 1 G · 2 A · 3 G · 4 B · 5 C · 6 D · 7 E"
+        assert "7. Need 7 → **E** Service E" in reveal.embeds[0]["description"]
+    finally:
+        await studybot.stop()
