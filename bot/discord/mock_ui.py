@@ -8,9 +8,9 @@ from typing import Any
 
 import discord
 
-from bot.discord.render import CHOOSE_WORDS, EMBED_COLOUR, timestamp
+from bot.discord.render import CHOOSE_WORDS, EMBED_COLOUR, answer_text, sequenced_body, timestamp
 from bot.discord.review_ui import review_later_button
-from bot.domain.grading import LETTER_EMOJI, is_correct
+from bot.domain.grading import LETTER_EMOJI, is_complete, is_correct
 from bot.domain.pack import ExamPack, QuestionKind
 from bot.services.mock import MockState, MockSummary
 
@@ -23,7 +23,7 @@ def _custom_id(state: MockState, action: str, arg: str | int = "") -> str:
 
 #: Every mock button's custom_id: the mock, the action and its argument. Buttons carry all they need,
 #: so they keep working after a restart and on old messages.
-BUTTON_ID = re.compile(re.escape(PREFIX) + r":(?P<session>\d+):(?P<action>[a-z]+)(?::(?P<arg>[A-F0-9]+))?")
+BUTTON_ID = re.compile(re.escape(PREFIX) + r":(?P<session>\d+):(?P<action>[a-z]+)(?::(?P<arg>[A-G0-9]+))?")
 
 
 class MockView(discord.ui.View):
@@ -86,10 +86,15 @@ def progress_line(state: MockState) -> str:
 def question_embed(state: MockState) -> discord.Embed:
     question = state.current
     picked = state.answers[state.position]
-    lines = [
-        f"{'✅ ' if o.letter in picked else ''}{LETTER_EMOJI[o.letter]} {o.text}" for o in question.options
-    ]
     choose = ""
+    if question.kind.sequenced:
+        so_far = answer_text(question, picked) if picked else "nothing yet"
+        lines = [sequenced_body(question), f"\nYour answer so far: **{so_far}**"]
+    else:
+        lines = [
+            f"{'✅ ' if o.letter in picked else ''}{LETTER_EMOJI[o.letter]} {o.text}"
+            for o in question.options
+        ]
     if question.kind is QuestionKind.MULTIPLE:
         choose = f"\n\n**Choose {CHOOSE_WORDS.get(question.choose, question.choose)}.**"
     flag = " 🚩" if state.flagged[state.position] else ""
@@ -112,7 +117,25 @@ def question_view(state: MockState) -> MockView:
         # Letter and flag buttons name the question they belong to: a press on an older card of the
         # same mock acts on the question that card shows, never on wherever the member is now.
         answer = f"{state.position}{option.letter}"
-        view.add_item(_button(state, option.letter, "answer", answer, style=style, row=index // 5))
+        done = question.kind.sequenced and (
+            is_complete(question, picked)
+            or (question.kind is QuestionKind.ORDERING and option.letter in picked)
+        )
+        view.add_item(
+            _button(state, option.letter, "answer", answer, style=style, row=index // 5, disabled=done)
+        )
+    if question.kind.sequenced:
+        view.add_item(
+            _button(
+                state,
+                "Undo",
+                "undo",
+                state.position,
+                style=discord.ButtonStyle.secondary,
+                row=1,
+                disabled=not picked,
+            )
+        )
     last = state.position == len(state.questions) - 1
     nav = 2
     view.add_item(
@@ -217,16 +240,23 @@ def review_embed(state: MockState, index: int) -> discord.Embed:
     question = state.questions[index]
     given = state.answers[index]
     right = bool(given) and is_correct(question, given)
-    key = ", ".join(sorted(question.key))
-    options = "\n".join(f"{LETTER_EMOJI[o.letter]} {o.text}" for o in question.options)
+    key = answer_text(question, question.answer_key)
+    if question.kind.sequenced:
+        options = sequenced_body(question)
+    else:
+        options = "\n".join(f"{LETTER_EMOJI[o.letter]} {o.text}" for o in question.options)
     embed = discord.Embed(
         title=f"Review {index + 1} of {len(state.questions)}: {'✅ correct' if right else '❌ wrong'}",
         description=f"{question.stem}\n\n{options}"[:4096],
         colour=discord.Colour.green() if right else discord.Colour.red(),
     )
-    embed.add_field(name="Your answer", value=", ".join(given) if given else "(none)", inline=True)
+    embed.add_field(
+        name="Your answer", value=answer_text(question, given) if given else "(none)", inline=True
+    )
     embed.add_field(name="Key", value=key, inline=True)
     embed.add_field(name="Why", value=question.explanation[:1024], inline=False)
+    if question.mistake and given and not right:
+        embed.add_field(name="The tempting mistake", value=question.mistake[:1024], inline=False)
     for letter, reason in sorted(question.why_wrong.items()):
         if letter in given:
             embed.add_field(name=f"Why not {letter}", value=reason[:1024], inline=False)

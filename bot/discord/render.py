@@ -15,8 +15,14 @@ EMBED_COLOUR = discord.Colour(0xFF9900)
 
 def exam_embed(pack: ExamPack) -> discord.Embed:
     bp = pack.blueprint
-    kinds = {QuestionKind.SINGLE: "multiple choice", QuestionKind.MULTIPLE: "multiple response"}
-    formats = " and ".join(kinds[k] for k in bp.question_types)
+    kinds = {
+        QuestionKind.SINGLE: "multiple choice",
+        QuestionKind.MULTIPLE: "multiple response",
+        QuestionKind.ORDERING: "ordering",
+        QuestionKind.MATCHING: "matching",
+    }
+    names = [kinds[k] for k in bp.question_types]
+    formats = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     lines = [
         f"{bp.questions} questions ({formats}) in {bp.minutes} minutes.",
         f"Scaled score {bp.scale.minimum}–{bp.scale.maximum}; pass mark {bp.scale.passing}.",

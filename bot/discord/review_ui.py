@@ -12,14 +12,14 @@ from typing import Any
 
 import discord
 
-from bot.discord.render import CHOOSE_WORDS, EMBED_COLOUR, timestamp
+from bot.discord.render import CHOOSE_WORDS, EMBED_COLOUR, answer_text, sequenced_body, timestamp
 from bot.domain.grading import LETTER_EMOJI
 from bot.domain.pack import QuestionKind
 from bot.domain.review import describe_interval
 from bot.services.reviews import ReviewRun, ReviewSummary
 
 PREFIX = "studybot:review"
-BUTTON_ID = re.compile(re.escape(PREFIX) + r":(?P<run>\d+):(?P<action>[a-z]+)(?::(?P<arg>[A-F0-9]+))?")
+BUTTON_ID = re.compile(re.escape(PREFIX) + r":(?P<run>\d+):(?P<action>[a-z]+)(?::(?P<arg>[A-G0-9-]+))?")
 
 
 class ReviewView(discord.ui.View):
@@ -69,9 +69,14 @@ def card(run: ReviewRun, position: int) -> tuple[discord.Embed, ReviewView]:
         return result(run, position, dt.datetime.now(dt.UTC))
     question = run.questions[position]
     picked = run.picked.get(position, "")
-    options = "\n".join(
-        f"{'✅ ' if o.letter in picked else ''}{LETTER_EMOJI[o.letter]} {o.text}" for o in question.options
-    )
+    if question.kind.sequenced:
+        so_far = answer_text(question, picked) if picked else "nothing yet"
+        options = f"{sequenced_body(question)}\n\nYour answer so far: **{so_far}**"
+    else:
+        options = "\n".join(
+            f"{'✅ ' if o.letter in picked else ''}{LETTER_EMOJI[o.letter]} {o.text}"
+            for o in question.options
+        )
     choose = ""
     if question.kind is QuestionKind.MULTIPLE:
         choose = f"\n\n**Choose {CHOOSE_WORDS.get(question.choose, question.choose)}**, then press Check."
@@ -82,13 +87,16 @@ def card(run: ReviewRun, position: int) -> tuple[discord.Embed, ReviewView]:
     )
     embed.set_footer(text="A question you missed before. Answers count in your statistics, not for points.")
     view = ReviewView()
-    action = "toggle" if question.kind is QuestionKind.MULTIPLE else "answer"
+    built = question.kind is QuestionKind.MULTIPLE or question.kind.sequenced  # then checked
+    action = "toggle" if built else "answer"
     for index, option in enumerate(question.options):
         style = discord.ButtonStyle.primary if option.letter in picked else discord.ButtonStyle.secondary
         view.add_item(
             _button(run, option.letter, action, f"{position}{option.letter}", style=style, row=index // 5)
         )
-    if question.kind is QuestionKind.MULTIPLE:
+    if question.kind.sequenced:
+        view.add_item(_button(run, "Undo", "toggle", f"{position}-", disabled=not picked, row=2))
+    if built:
         view.add_item(_button(run, "Check", "check", position, style=discord.ButtonStyle.success, row=2))
     return embed, view
 
@@ -96,10 +104,10 @@ def card(run: ReviewRun, position: int) -> tuple[discord.Embed, ReviewView]:
 def result(run: ReviewRun, position: int, now: dt.datetime) -> tuple[discord.Embed, ReviewView]:
     question = run.questions[position]
     right = run.correct(position)
-    key = ", ".join(sorted(question.key))
+    key = answer_text(question, question.answer_key)
     due = run.next_due.get(position)
     back = "" if due is None else f"\n\n🔁 {describe_interval(due - now).capitalize()} ({timestamp(due)})."
-    given = ", ".join(run.answers[position])
+    given = answer_text(question, run.answers[position])
     embed = discord.Embed(
         title=f"Review {position + 1} of {len(run.questions)}: {'✅ right' if right else '❌ wrong'}",
         description=f"**Key: {key}** · you answered {given}\n\n{question.explanation}{back}",

@@ -21,7 +21,7 @@ from bot.db import repo
 from bot.db.group_commit import GroupCommit
 from bot.db.models import MockSession
 from bot.db.timestamps import as_utc
-from bot.domain.grading import is_correct
+from bot.domain.grading import extend_sequence, is_correct, undo_sequence
 from bot.domain.mock import MOCK_SIZES, MockReport, draw_mock, grade_mock, time_allowed
 from bot.domain.pack import ExamPack, Question, QuestionKind
 from bot.errors import NotFoundError, QuestionWithdrawn, UserError, echo
@@ -261,7 +261,12 @@ class MockService:
             question, letters = state.current, state.answers[state.position]
             if letter not in question.letters:
                 raise UserError(f"This question has no option {letter}.")
-            if question.kind is QuestionKind.SINGLE:
+            if question.kind.sequenced:  # the next item of the order, or the next prompt's response
+                extended = extend_sequence(question, letters, letter)
+                if extended == letters:
+                    raise UserError("That one is placed already, or the answer is complete: Undo first.")
+                letters = extended
+            elif question.kind is QuestionKind.SINGLE:
                 letters = letter
             elif letter in letters:
                 letters = letters.replace(letter, "")
@@ -269,6 +274,13 @@ class MockService:
                 letters = "".join(sorted(letters + letter))
             else:
                 raise UserError(f"Choose {question.choose}: take a letter back before picking another.")
+            return await self._save_answer(state, letters, state.flagged[state.position])
+
+    async def undo(self, session_id: int, user_id: int, position: int, now: dt.datetime) -> MockState:
+        """Take back the last item placed (or response given) on an ordering or matching question."""
+        async with self._turn(session_id):
+            state = await self._at(await self._open_state(session_id, user_id, now), position)
+            letters = undo_sequence(state.answers[state.position])
             return await self._save_answer(state, letters, state.flagged[state.position])
 
     async def flag(self, session_id: int, user_id: int, position: int, now: dt.datetime) -> MockState:

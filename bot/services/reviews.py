@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import repo, reviews
-from bot.domain.grading import is_correct, normalise
+from bot.domain.grading import extend_sequence, is_correct, normalise, undo_sequence
 from bot.domain.pack import ExamPack, Question
 from bot.domain.review import CardState, review
 from bot.errors import NotFoundError, UserError
@@ -131,7 +131,11 @@ class ReviewService:
             if position in run.answers:
                 return run
             letters = run.picked.get(position, "")
-            if letter in letters:
+            if question.kind.sequenced:  # the next item of the order, or "-" to take the last one back
+                letters = (
+                    undo_sequence(letters) if letter == "-" else extend_sequence(question, letters, letter)
+                )
+            elif letter in letters:
                 letters = letters.replace(letter, "")
             elif len(letters) < question.choose:
                 letters = normalise(letters + letter)
@@ -154,9 +158,12 @@ class ReviewService:
             question = _card(run, position)
             if position in run.answers:
                 return run
-            given = normalise(run.picked.get(position, "") if letters is None else letters)
+            given = run.picked.get(position, "") if letters is None else letters
+            if not question.kind.sequenced:  # an order is the answer; a set of letters is not
+                given = normalise(given)
             if len(given) != question.choose:
-                raise UserError(f"Pick {question.choose} letters, then press Check.")
+                what = "place every item" if question.kind.sequenced else f"pick {question.choose} letters"
+                raise UserError(f"First {what}, then press Check.")
             graded = repo.GradedAnswer(
                 run.guild_id,
                 user_id,

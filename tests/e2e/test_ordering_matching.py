@@ -115,3 +115,77 @@ async def test_a_matching_question_fills_its_prompts_in_turn(emulator, database_
         assert "7. Need 7 → **E** Service E" in reveal.embeds[0]["description"]
     finally:
         await studybot.stop()
+
+
+async def test_a_matching_question_in_a_mock_with_back_and_a_restart(
+    emulator, database_url, tmp_path
+) -> None:
+    from tests.e2e.test_mock import card, current_question, start
+    from tests.packs import question
+
+    guild = emulator.add_guild("ML Study Group")
+    channel, alice = guild.add_text_channel("practice"), guild.add_member("alice")
+    bank = [question(f"tst-1.1-{n:03d}", stem=f"Storage {n}?") for n in range(4)]
+    bank += [question(f"tst-2.1-{n:03d}", domain="2", task="2.1", stem=f"Model {n}?") for n in range(2)]
+    bank += [ordering(f"tst-2.2-{n:03d}", stem=f"Order {n}.") for n in range(2)]
+    bank += [matching(f"tst-2.2-{n:03d}", stem=f"Match {n}.", key={1: "C", 2: "A", 3: "C"}) for n in (2, 3)]
+    studybot = StudyBotHarness(
+        emulator, database_url, questions_dir=sequenced_pack(tmp_path / "q", *bank), default_pack="tst"
+    )
+    try:
+        bot = await studybot.start()
+        message = await start(alice, channel, questions=10)
+        while (await current_question(bot, alice, message)).kind.value != "matching":
+            message = await press(alice, message, "Next")
+        matched = await current_question(bot, alice, message)
+        assert "Give each prompt one response" in card(message)["description"]
+
+        message = await press(alice, message, "C")
+        message = await press(alice, message, "B")
+        message = await press(alice, message, "Undo")  # changed her mind about prompt 2
+        message = await press(alice, message, "A")
+        assert "Your answer so far: **1 C · 2 A**" in card(message)["description"]
+        message = await press(alice, message, "Back")
+        message = await press(alice, message, "Next")
+        assert "Your answer so far: **1 C · 2 A**" in card(message)["description"], "kept across Back"
+
+        bot = await studybot.restart()
+        message = await press(alice, message, "C")  # the card from before the restart still works
+        assert "Your answer so far: **1 C · 2 A · 3 C**" in card(message)["description"]
+        assert all(b.get("disabled") for b in message.buttons if len(b.get("label", "")) == 1), "complete"
+
+        message = await press(alice, message, "Finish")
+        message = await press(alice, message, "Finish now")
+        async with bot.sessions() as session:
+            attempt = await session.scalar(select(Attempt).where(Attempt.question_id == matched.id))
+        assert attempt is not None and attempt.correct and attempt.source == "mock"
+    finally:
+        await studybot.stop()
+
+
+async def test_a_missed_order_comes_back_in_review(emulator, database_url, tmp_path) -> None:
+    _, channel, admin, alice, _ = study_server(emulator)
+    studybot = StudyBotHarness(
+        emulator, database_url, questions_dir=sequenced_pack(tmp_path / "q", ordering()), default_pack="tst"
+    )
+    try:
+        bot = await studybot.start()
+        await run(admin, "daily schedule", channel, channel=channel, time="09:00", timezone="UTC")
+        await run(admin, "daily post-now", channel, channel=channel)
+        post = await emulator.wait_for_message(channel=channel, predicate=lambda m: bool(m.buttons))
+        await build(alice, post, "CBAD")  # wrong
+        _, post_id = post_of(post)
+        await run_job_to_end(bot, reveal_job_id(post_id))
+
+        review = await run(alice, "review", channel)
+        assert "Put all 4 in order" in review.embeds[0]["description"]
+        for letter in "BA-CA":
+            review = await press(alice, review, "Undo" if letter == "-" else letter)
+        early = await press(alice, review, "Check")
+        assert "place every item" in early.content, "an incomplete order is not graded"
+        review = await press(alice, review, "D")
+        result = await press(alice, review, "Check")
+        assert result.embeds[0]["title"].endswith("✅ right")
+        assert "Key: B → C → A → D** · you answered B → C → A → D" in result.embeds[0]["description"]
+    finally:
+        await studybot.stop()

@@ -55,10 +55,10 @@ class BankShape:
 SHAPES = {
     "mls-c01": BankShape(200, 8, (0.15, 0.20)),
     "aip-c01": BankShape(200, 8, (0.15, 0.25)),
-    # Multiple choice and multiple response so far; ordering and matching questions come with the
-    # bot's support for them.
-    "aif-c01": BankShape(110, 6, (0.10, 0.20)),
+    "aif-c01": BankShape(130, 6, (0.10, 0.20)),
 }
+#: Packs whose exam asks ordering and matching questions: at least this many of each.
+SEQUENCED_AT_LEAST = {"aif-c01": 10}
 
 
 @pytest.fixture(scope="module", params=sorted(SHAPES))
@@ -85,6 +85,18 @@ def test_multiple_response_share(pack) -> None:
     low, high = SHAPES[pack.slug].multiple_response
     assert low <= share <= high
     assert all(len(q.options) >= 5 for q in pack.active_questions if q.kind is QuestionKind.MULTIPLE)
+
+
+def test_ordering_and_matching_are_asked_and_their_file_order_gives_nothing_away(pack) -> None:
+    ordering = [q for q in pack.active_questions if q.kind is QuestionKind.ORDERING]
+    matching = [q for q in pack.active_questions if q.kind is QuestionKind.MATCHING]
+    least = SEQUENCED_AT_LEAST.get(pack.slug, 0)
+    assert len(ordering) >= least and len(matching) >= least
+    in_file_order = [q.id for q in ordering if q.sequence == "".join(q.letters)]
+    assert not in_file_order, "the items are written in their answer's order"
+    # A response no prompt needs keeps the last prompt from being answered by elimination.
+    all_used = [q.id for q in matching if set(q.letters) <= set(q.sequence)]
+    assert not all_used
 
 
 def test_each_letter_is_the_key_for_20_to_30_percent(pack) -> None:

@@ -99,6 +99,8 @@ class MockCog(commands.Cog):
                 state = await service.pick(session_id, user, position, letter, now)
             elif action == "mark":
                 state = await service.flag(session_id, user, int(arg), now)
+            elif action == "undo":
+                state = await service.undo(session_id, user, int(arg), now)
             elif action == "goto":
                 state = await service.move(session_id, user, int(arg), now)
             elif action in {"finish", "confirm"}:
