@@ -13,6 +13,7 @@ is a located problem like any other, not a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import re
@@ -26,9 +27,10 @@ import yaml
 from pydantic import ValidationError
 
 from bot.bank.cache import ParsedFileCache
-from bot.bank.schema import MatchingSpec, OrderingSpec, PackSpec, QuestionSpec
+from bot.bank.schema import CaseSpec, MatchingSpec, OrderingSpec, PackSpec, QuestionSpec
 from bot.domain.pack import (
     Blueprint,
+    Case,
     Domain,
     ExamPack,
     Option,
@@ -353,12 +355,14 @@ class _Lines:
     of_question: dict[int, int]
     of_field: dict[tuple[int, str], int]
     duplicate_fields: list[tuple[int, str, int]]
+    of_case: dict[int, int] = field(default_factory=dict)  # line of each entry under `cases:`
 
     def to_json(self) -> dict[str, list[list[Any]]]:
         return {
             "questions": [[index, line] for index, line in self.of_question.items()],
             "fields": [[index, name, line] for (index, name), line in self.of_field.items()],
             "duplicates": [list(item) for item in self.duplicate_fields],
+            "cases": [[index, line] for index, line in self.of_case.items()],
         }
 
     @classmethod
@@ -367,11 +371,16 @@ class _Lines:
             {index: line for index, line in stored["questions"]},
             {(index, name): line for index, name, line in stored["fields"]},
             [(index, name, line) for index, name, line in stored["duplicates"]],
+            {index: line for index, line in stored.get("cases", [])},
         )
 
 
 def _index_lines(root: yaml.Node | None) -> _Lines:
     lines = _Lines({}, {}, [])
+    cases = _mapping_value(root, "cases")
+    if isinstance(cases, yaml.SequenceNode):
+        for index, item in enumerate(cases.value):
+            lines.of_case[index] = item.start_mark.line + 1
     questions = _mapping_value(root, "questions")
     if not isinstance(questions, yaml.SequenceNode):
         return lines
@@ -701,6 +710,7 @@ def _question_problems(
     field_lines: dict[str, int],
     duplicates: list[tuple[str, int]],
     blueprint: Blueprint,
+    cases: Mapping[str, Case],
 ) -> tuple[_Located | None, list[BankProblem]]:
     """One question of a file: the question with its place, or what is wrong with it."""
     if not isinstance(raw, dict):
@@ -730,9 +740,48 @@ def _question_problems(
         BankProblem(display, message, line=field_lines.get(name, line), question_id=qid, field=name)
         for name, message in _rule_problems(spec, blueprint)
     )
+    if spec.case is not None and spec.case not in cases:
+        defined = ", ".join(cases) or "none"
+        problems.append(
+            BankProblem(
+                display,
+                f"names case {spec.case}, which this file does not define (its cases: {defined})",
+                line=field_lines.get("case", line),
+                question_id=qid,
+                field="case",
+            )
+        )
     if problems:
         return None, problems
-    return _Located(_to_question(spec), QuestionPlace(display, line, field_lines)), []
+    question = _to_question(spec)
+    if spec.case is not None:
+        question = dataclasses.replace(question, case=cases[spec.case])
+    return _Located(question, QuestionPlace(display, line, field_lines)), []
+
+
+def _read_cases(
+    data: dict[str, Any], display: str, lines: _Lines
+) -> tuple[dict[str, Case], list[BankProblem]]:
+    """The case studies a file defines under ``cases:``, or what is wrong with them."""
+    raw_cases = data.get("cases", [])
+    if not isinstance(raw_cases, list):
+        return {}, [BankProblem(display, "'cases' must be a list", line=1)]
+    cases: dict[str, Case] = {}
+    problems: list[BankProblem] = []
+    for index, raw in enumerate(raw_cases):
+        line = lines.of_case.get(index)
+        try:
+            spec = CaseSpec.model_validate(raw)
+        except ValidationError as exc:
+            for error in exc.errors():
+                name = ".".join(str(part) for part in error["loc"]) or "case"
+                message = f"case #{index + 1} field '{name}': {_pydantic_message(error)}"
+                problems.append(BankProblem(display, message, line=line))
+            continue
+        if spec.id in cases:
+            problems.append(BankProblem(display, f"case {spec.id} is defined twice", line=line))
+        cases[spec.id] = Case(spec.id, spec.title, spec.scenario)
+    return cases, problems
 
 
 def _load_question_file(
@@ -745,10 +794,12 @@ def _load_question_file(
         return [], exc.problems
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
         return [], [BankProblem(display, "must be a mapping with a 'questions' list", line=1)]
-    unknown = sorted(_clip(str(k), 40) for k in data if k != "questions")
+    unknown = sorted(_clip(str(k), 40) for k in data if k not in ("questions", "cases"))
     problems: list[BankProblem] = []
     if unknown:
         problems.append(BankProblem(display, f"unknown top-level keys: {', '.join(unknown)}", line=1))
+    cases, case_problems = _read_cases(data, display, lines)
+    problems.extend(case_problems)
     fields_of: dict[int, dict[str, int]] = {}
     for (i, name), ln in lines.of_field.items():
         fields_of.setdefault(i, {})[name] = ln
@@ -765,10 +816,17 @@ def _load_question_file(
             fields_of.get(index, {}),
             duplicates_of.get(index, []),
             blueprint,
+            cases,
         )
         problems.extend(question_problems)
         if found is not None:
             located.append(found)
+    named = {q.case.id for q in (found.question for found in located) if q.case is not None}
+    named |= {str(raw.get("case")) for raw in data["questions"] if isinstance(raw, dict) and raw.get("case")}
+    for index, case_id in enumerate(cases):
+        if case_id not in named:
+            line = lines.of_case.get(index)
+            problems.append(BankProblem(display, f"case {case_id}: no question names it", line=line))
     return located, problems
 
 

@@ -33,6 +33,7 @@ MAX_PACK_CODE = 20
 MAX_PACK_NAME = 100
 MAX_DOMAIN_NAME = 100
 MAX_TASK_NAME = 150
+MAX_CASE_TITLE = 100
 MAX_ITEM = 150  # an ordering item, a matching prompt or response
 MAX_ORDERED_ITEMS = 5
 MAX_PROMPTS = 7
@@ -96,10 +97,19 @@ class PackSpec(_Strict):
     domains: list[DomainSpec] = Field(min_length=1)
 
 
+class CaseSpec(_Strict):
+    """A case study in a question file: its scenario is shown with each question that names it."""
+
+    id: QuestionId
+    title: Annotated[str, _text(MAX_CASE_TITLE)]
+    scenario: Annotated[str, _text(MAX_STEM)]
+
+
 class QuestionSpec(_Strict):
     id: QuestionId
     domain: Id
     task: Id
+    case: QuestionId | None = None
     type: Literal["single", "multiple"]
     choose: int | None = Field(default=None, ge=2, le=5)
     difficulty: int = Field(ge=1, le=3)
@@ -144,6 +154,7 @@ class _SequenceSpec(_Strict):
     id: QuestionId
     domain: Id
     task: Id
+    case: QuestionId | None = None
     difficulty: int = Field(ge=1, le=3)
     tags: list[Tag] = Field(default_factory=list, max_length=10)
     stem: Annotated[str, _text(MAX_STEM)]

@@ -8,7 +8,7 @@ from typing import Any
 
 import discord
 
-from bot.discord.render import CHOOSE_WORDS, EMBED_COLOUR, answer_text, sequenced_body, timestamp
+from bot.discord.render import CHOOSE_WORDS, EMBED_COLOUR, answer_text, sequenced_body, stem_text, timestamp
 from bot.discord.review_ui import review_later_button
 from bot.domain.grading import LETTER_EMOJI, is_complete, is_correct
 from bot.domain.pack import ExamPack, QuestionKind
@@ -100,7 +100,7 @@ def question_embed(state: MockState) -> discord.Embed:
     flag = " 🚩" if state.flagged[state.position] else ""
     embed = discord.Embed(
         title=f"Mock exam · {state.pack.blueprint.code} · question {state.position + 1}{flag}",
-        description=f"{question.stem}\n\n" + "\n".join(lines) + choose,
+        description=f"{stem_text(question)}\n\n" + "\n".join(lines) + choose,
         colour=EMBED_COLOUR,
     )
     embed.add_field(name="Progress", value=progress_line(state), inline=False)
@@ -247,7 +247,7 @@ def review_embed(state: MockState, index: int) -> discord.Embed:
         options = "\n".join(f"{LETTER_EMOJI[o.letter]} {o.text}" for o in question.options)
     embed = discord.Embed(
         title=f"Review {index + 1} of {len(state.questions)}: {'✅ correct' if right else '❌ wrong'}",
-        description=f"{question.stem}\n\n{options}"[:4096],
+        description=f"{stem_text(question)}\n\n{options}"[:4096],
         colour=discord.Colour.green() if right else discord.Colour.red(),
     )
     embed.add_field(

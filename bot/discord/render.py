@@ -68,6 +68,13 @@ def _post_title(plan: PostPlan, domain_name: str) -> str:
     return f"Question of the day · {domain_name}"
 
 
+def stem_text(question: Question) -> str:
+    """The question as asked: a case study's scenario first, then the question's own stem."""
+    if question.case is None:
+        return question.stem
+    return f"**Case study: {question.case.title}**\n{question.case.scenario}\n\n{question.stem}"
+
+
 def sequenced_body(question: Question) -> str:
     """What an ordering or matching question offers: its items, or its prompts and responses."""
     if question.kind is QuestionKind.ORDERING:
@@ -104,7 +111,7 @@ def question_embed(plan: PostPlan, *, answered: int | None = None, title: str | 
         choose = f"\n\n**Choose {many}.**" if question.choose > 1 else ""
     embed = discord.Embed(
         title=title or _post_title(plan, domain.name if domain else question.domain_id),
-        description=f"{question.stem}\n\n{options}{choose}"[:4096],
+        description=f"{stem_text(question)}\n\n{options}{choose}"[:4096],
         colour=EMBED_COLOUR,
     )
     if task is not None:

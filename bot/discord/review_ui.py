@@ -12,7 +12,7 @@ from typing import Any
 
 import discord
 
-from bot.discord.render import CHOOSE_WORDS, EMBED_COLOUR, answer_text, sequenced_body, timestamp
+from bot.discord.render import CHOOSE_WORDS, EMBED_COLOUR, answer_text, sequenced_body, stem_text, timestamp
 from bot.domain.grading import LETTER_EMOJI
 from bot.domain.pack import QuestionKind
 from bot.domain.review import describe_interval
@@ -82,7 +82,7 @@ def card(run: ReviewRun, position: int) -> tuple[discord.Embed, ReviewView]:
         choose = f"\n\n**Choose {CHOOSE_WORDS.get(question.choose, question.choose)}**, then press Check."
     embed = discord.Embed(
         title=f"Review {position + 1} of {len(run.questions)} · {run.pack.blueprint.code}",
-        description=f"{question.stem}\n\n{options}{choose}",
+        description=f"{stem_text(question)}\n\n{options}{choose}"[:4096],
         colour=EMBED_COLOUR,
     )
     embed.set_footer(text="A question you missed before. Answers count in your statistics, not for points.")

@@ -81,7 +81,24 @@ def draw_mock(
         want_multi = max(want_multi, quota - len(single))
         chosen += freshest(multi, want_multi) + freshest(single, quota - want_multi)
     rng.shuffle(chosen)
-    return chosen
+    return keep_cases_together(chosen, pool)
+
+
+def keep_cases_together(questions: list[Question], written: Sequence[Question]) -> list[Question]:
+    """A case study's questions side by side, in the order they are written, where the first of them
+    falls; each still counts on its own."""
+    order = {q.id: i for i, q in enumerate(written)}
+    of_case: dict[str, list[Question]] = {}
+    for q in questions:
+        if q.case is not None:
+            of_case.setdefault(q.case.id, []).append(q)
+    arranged: list[Question] = []
+    for q in questions:
+        if q.case is None:
+            arranged.append(q)
+        elif q is of_case[q.case.id][0]:
+            arranged.extend(sorted(of_case[q.case.id], key=lambda member: order[member.id]))
+    return arranged
 
 
 def time_allowed(blueprint: Blueprint, size: int) -> dt.timedelta:

@@ -89,6 +89,15 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Case:
+    """A case study: one scenario shared by several questions, each scored on its own."""
+
+    id: str
+    title: str
+    scenario: str
+
+
+@dataclass(frozen=True)
 class Prompt:
     """A numbered prompt of a matching question."""
 
@@ -117,6 +126,7 @@ class Question:
     prompts: tuple[Prompt, ...] = ()
     sequence: str = ""
     mistake: str = ""
+    case: Case | None = None  # the case study this question belongs to, shown with it
 
     @property
     def choose(self) -> int:

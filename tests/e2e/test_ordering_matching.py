@@ -145,8 +145,10 @@ async def test_a_matching_question_in_a_mock_with_back_and_a_restart(
         message = await press(alice, message, "Undo")  # changed her mind about prompt 2
         message = await press(alice, message, "A")
         assert "Your answer so far: **1 C · 2 A**" in card(message)["description"]
-        message = await press(alice, message, "Back")
-        message = await press(alice, message, "Next")
+        first = next(b for b in message.buttons if b.get("label") == "Back").get("disabled")
+        away, back = ("Next", "Back") if first else ("Back", "Next")  # leave the card, then return to it
+        message = await press(alice, message, away)
+        message = await press(alice, message, back)
         assert "Your answer so far: **1 C · 2 A**" in card(message)["description"], "kept across Back"
 
         bot = await studybot.restart()
@@ -187,5 +189,55 @@ async def test_a_missed_order_comes_back_in_review(emulator, database_url, tmp_p
         result = await press(alice, review, "Check")
         assert result.embeds[0]["title"].endswith("✅ right")
         assert "Key: B → C → A → D** · you answered B → C → A → D" in result.embeds[0]["description"]
+    finally:
+        await studybot.stop()
+
+
+async def test_a_case_study_in_a_mock(emulator, database_url, tmp_path) -> None:
+    import yaml
+
+    from tests.e2e.test_mock import card, current_question, start
+    from tests.packs import question
+
+    guild = emulator.add_guild("ML Study Group")
+    channel, alice = guild.add_text_channel("practice"), guild.add_member("alice")
+    bank = [question(f"tst-1.1-{n:03d}", stem=f"Storage {n}?") for n in range(4)]
+    bank += [question(f"tst-2.1-{n:03d}", domain="2", task="2.1", stem=f"Model {n}?") for n in range(3)]
+    root = sequenced_pack(tmp_path / "q", *bank)
+    case = {
+        "id": "tst-case-1",
+        "title": "A retailer's returns",
+        "scenario": "A retailer takes 9,000 returns a day.",
+    }
+    parts = [
+        question(
+            f"tst-2.1-1{n:02d}", domain="2", task="2.1", case="tst-case-1", stem=f"Part {n} of the case?"
+        )
+        for n in range(3)
+    ]
+    (root / "tst" / "case.yaml").write_text(
+        yaml.safe_dump({"cases": [case], "questions": parts}, sort_keys=False)
+    )
+    studybot = StudyBotHarness(emulator, database_url, questions_dir=root, default_pack="tst")
+    try:
+        bot = await studybot.start()
+        message = await start(alice, channel, questions=10)
+        while (await current_question(bot, alice, message)).case is None:
+            message = await press(alice, message, "Next")
+        seen = []
+        for _ in range(3):
+            description = card(message)["description"]
+            assert description.startswith(
+                "**Case study: A retailer's returns**\nA retailer takes 9,000 returns"
+            )
+            seen.append((await current_question(bot, alice, message)).id)
+            message = await press(alice, message, "A")  # each part answered, and counted, on its own
+            message = await press(alice, message, "Next")
+        assert seen == ["tst-2.1-100", "tst-2.1-101", "tst-2.1-102"], "together, in the order written"
+        message = await press(alice, message, "Finish")
+        message = await press(alice, message, "Finish now")
+        async with bot.sessions() as session:
+            graded = (await session.scalars(select(Attempt).where(Attempt.question_id.in_(seen)))).all()
+        assert len(graded) == 3 and all(a.correct for a in graded)
     finally:
         await studybot.stop()

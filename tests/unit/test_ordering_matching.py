@@ -149,3 +149,81 @@ def test_the_reveal_names_the_most_common_wrong_answer(tmp_path: Path) -> None:
     assert q is not None
     assert most_common_wrong(q, ["BCAD", "CBAD", "BACD", "CBAD", "BCAD"]) == ("CBAD", 2)
     assert most_common_wrong(q, ["BCAD"]) is None
+
+
+# --- case studies ---------------------------------------------------------------------------------
+
+
+CASE = {
+    "id": "tst-case-1",
+    "title": "A retailer's returns",
+    "scenario": "A retailer handles 9,000 returns a day.",
+}
+
+
+def write_case_file(tmp_path: Path, questions: list[dict[str, Any]], cases: list[dict[str, Any]]) -> Path:
+    import yaml
+
+    folder = write_pack(tmp_path, [question()], blueprint=SEQUENCED_BLUEPRINT)
+    (folder / "q2.yaml").write_text(yaml.safe_dump({"cases": cases, "questions": questions}, sort_keys=False))
+    return folder
+
+
+def test_a_case_study_is_shown_with_each_of_its_questions(tmp_path: Path) -> None:
+    from bot.discord.render import stem_text
+
+    first = question("tst-1.1-010", case="tst-case-1", stem="Where should the photos go?")
+    second = ordering("tst-2.2-010", case="tst-case-1")
+    pack = load_pack(write_case_file(tmp_path, [first, second], [CASE]))
+    asked = pack.question("tst-1.1-010")
+    assert asked is not None and asked.case is not None and asked.case.title == "A retailer's returns"
+    text = stem_text(asked)
+    assert text.index("9,000 returns") < text.index("Where should the photos go?")
+    plain = pack.question("tst-1.1-001")
+    assert plain is not None and stem_text(plain) == plain.stem
+
+
+@pytest.mark.parametrize(
+    ("questions", "cases", "says"),
+    [
+        (
+            [question("tst-1.1-010", case="tst-case-9")],
+            [CASE],
+            "names case tst-case-9, which this file does not",
+        ),
+        ([question("tst-1.1-010")], [CASE], "case tst-case-1: no question names it"),
+        (
+            [question("tst-1.1-010", case="tst-case-1")],
+            [CASE, dict(CASE)],
+            "case tst-case-1 is defined twice",
+        ),
+        ([question("tst-1.1-010", case="tst-case-1")], [{**CASE, "scenario": ""}], "field 'scenario'"),
+    ],
+)
+def test_a_bad_case_study_says_what_to_fix(tmp_path: Path, questions: list, cases: list, says: str) -> None:
+    with pytest.raises(InvalidQuestionBank) as error:
+        load_pack(write_case_file(tmp_path, questions, cases))
+    assert says in str(error.value) and "q2.yaml:" in str(error.value)
+
+
+def test_a_mock_keeps_a_cases_questions_together_and_in_order(tmp_path: Path) -> None:
+    import random
+
+    from bot.domain.mock import draw_mock
+
+    bank = [question(f"tst-1.1-{n:03d}", stem=f"Storage {n}?") for n in range(6)]
+    bank += [question(f"tst-2.1-{n:03d}", domain="2", task="2.1", stem=f"Model {n}?") for n in range(6)]
+    in_case = [
+        question(f"tst-2.1-1{n:02d}", domain="2", task="2.1", case="tst-case-1", stem=f"Part {n}?")
+        for n in range(3)
+    ]
+    folder = write_pack(tmp_path, bank, blueprint=SEQUENCED_BLUEPRINT)
+    import yaml
+
+    (folder / "q2.yaml").write_text(yaml.safe_dump({"cases": [CASE], "questions": in_case}, sort_keys=False))
+    pack = load_pack(folder)
+    for seed in range(20):
+        drawn = draw_mock(pack, 15, random.Random(seed))
+        ids = [q.id for q in drawn]
+        where = [ids.index(q["id"]) for q in in_case]
+        assert where == list(range(where[0], where[0] + 3)), (seed, ids)
