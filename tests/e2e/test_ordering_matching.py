@@ -20,6 +20,14 @@ def sequenced_pack(root: Path, *questions: dict) -> Path:
     return root
 
 
+async def post_now(emulator, admin, channel):
+    """An admin schedules the channel and posts its question at once; the post, with its Answer button."""
+    await run(admin, "daily schedule", channel, channel=channel, time="09:00", timezone="UTC")
+    posted = await run(admin, "daily post-now", channel, channel=channel)
+    assert "Posted in" in posted.content, posted.content
+    return await emulator.wait_for_message(channel=channel, predicate=lambda m: bool(m.buttons))
+
+
 async def build(member, post, letters: str, *, submit: bool = True):
     """Open the picker, press the letters (``-`` is Undo), and submit; the picker as last shown."""
     card = await press(member, post, "Answer")
@@ -41,10 +49,7 @@ async def test_a_daily_ordering_question_answered_through_the_picker(
     )
     try:
         bot = await studybot.start()
-        await run(admin, "daily schedule", channel, channel=channel, time="09:00", timezone="UTC")
-        posted = await run(admin, "daily post-now", channel, channel=channel)
-        assert "Posted in" in posted.content, posted.content
-        post = await emulator.wait_for_message(channel=channel, predicate=lambda m: bool(m.buttons))
+        post = await post_now(emulator, admin, channel)
         assert "Put all 4 in order" in post.embeds[0]["description"]
         assert not post.reactions, "an order cannot be given with reactions"
 
@@ -95,10 +100,7 @@ async def test_a_matching_question_fills_its_prompts_in_turn(emulator, database_
     )
     try:
         bot = await studybot.start()
-        await run(admin, "daily schedule", channel, channel=channel, time="09:00", timezone="UTC")
-        posted = await run(admin, "daily post-now", channel, channel=channel)
-        assert "Posted in" in posted.content, posted.content
-        post = await emulator.wait_for_message(channel=channel, predicate=lambda m: bool(m.buttons))
+        post = await post_now(emulator, admin, channel)
         card = await press(alice, post, "Answer")
         assert "Which response fits prompt **1**: Need 1?" in card.embeds[0]["description"]
         assert len(card.buttons) == 9, "seven responses, Undo and Submit"
@@ -172,9 +174,7 @@ async def test_a_missed_order_comes_back_in_review(emulator, database_url, tmp_p
     )
     try:
         bot = await studybot.start()
-        await run(admin, "daily schedule", channel, channel=channel, time="09:00", timezone="UTC")
-        await run(admin, "daily post-now", channel, channel=channel)
-        post = await emulator.wait_for_message(channel=channel, predicate=lambda m: bool(m.buttons))
+        post = await post_now(emulator, admin, channel)
         await build(alice, post, "CBAD")  # wrong
         _, post_id = post_of(post)
         await run_job_to_end(bot, reveal_job_id(post_id))
