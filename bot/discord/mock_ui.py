@@ -10,7 +10,7 @@ import discord
 
 from bot.discord.render import CHOOSE_WORDS, EMBED_COLOUR, answer_text, sequenced_body, stem_text, timestamp
 from bot.discord.review_ui import review_later_button
-from bot.domain.grading import LETTER_EMOJI, is_complete, is_correct
+from bot.domain.grading import LETTER_EMOJI, is_complete, is_correct, shown_order
 from bot.domain.pack import ExamPack, QuestionKind
 from bot.services.mock import MockState, MockSummary
 
@@ -76,6 +76,11 @@ def _button(
     )
 
 
+def card_seed(state: MockState, position: int) -> int:
+    """The same shuffled start for a mock's question on every card that shows it."""
+    return state.id * 1000 + position
+
+
 def progress_line(state: MockState) -> str:
     return (
         f"Question {state.position + 1} of {len(state.questions)} · {state.answered} answered · "
@@ -89,7 +94,10 @@ def question_embed(state: MockState) -> discord.Embed:
     choose = ""
     if question.kind.sequenced:
         so_far = answer_text(question, picked) if picked else "nothing yet"
-        lines = [sequenced_body(question), f"\nYour answer so far: **{so_far}**"]
+        lines = [
+            sequenced_body(question, card_seed(state, state.position)),
+            f"\nYour answer so far: **{so_far}**",
+        ]
     else:
         lines = [
             f"{'✅ ' if o.letter in picked else ''}{LETTER_EMOJI[o.letter]} {o.text}"
@@ -112,7 +120,7 @@ def question_view(state: MockState) -> MockView:
     view = MockView()
     question = state.current
     picked = state.answers[state.position]
-    for index, option in enumerate(question.options):
+    for index, option in enumerate(shown_order(question, card_seed(state, state.position))):
         style = discord.ButtonStyle.primary if option.letter in picked else discord.ButtonStyle.secondary
         # Letter and flag buttons name the question they belong to: a press on an older card of the
         # same mock acts on the question that card shows, never on wherever the member is now.
@@ -242,7 +250,7 @@ def review_embed(state: MockState, index: int) -> discord.Embed:
     right = bool(given) and is_correct(question, given)
     key = answer_text(question, question.answer_key)
     if question.kind.sequenced:
-        options = sequenced_body(question)
+        options = sequenced_body(question, card_seed(state, index))
     else:
         options = "\n".join(f"{LETTER_EMOJI[o.letter]} {o.text}" for o in question.options)
     embed = discord.Embed(

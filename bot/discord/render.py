@@ -6,7 +6,7 @@ import datetime as dt
 
 import discord
 
-from bot.domain.grading import LETTER_EMOJI
+from bot.domain.grading import LETTER_EMOJI, shown_order
 from bot.domain.pack import ExamPack, Question, QuestionKind
 from bot.services.daily import PostPlan, Reveal, ScheduleView
 
@@ -75,10 +75,11 @@ def stem_text(question: Question) -> str:
     return f"**Case study: {question.case.title}**\n{question.case.scenario}\n\n{question.stem}"
 
 
-def sequenced_body(question: Question) -> str:
-    """What an ordering or matching question offers: its items, or its prompts and responses."""
+def sequenced_body(question: Question, seed: int) -> str:
+    """What an ordering or matching question offers: its items (shuffled, see `shown_order`), or its
+    prompts and responses."""
     if question.kind is QuestionKind.ORDERING:
-        items = "\n".join(f"**{o.letter}.** {o.text}" for o in question.options)
+        items = "\n".join(f"**{o.letter}.** {o.text}" for o in shown_order(question, seed))
         return f"{items}\n\n**Put all {len(question.options)} in order.**"
     prompts = "\n".join(f"**{p.number}.** {p.text}" for p in question.prompts)
     responses = "\n".join(f"**{o.letter}.** {o.text}" for o in question.options)
@@ -104,7 +105,7 @@ def question_embed(plan: PostPlan, *, answered: int | None = None, title: str | 
     domain = bp.domain(question.domain_id)
     task = bp.task(question.task_id)
     if question.kind.sequenced:
-        options, choose = sequenced_body(question), ""
+        options, choose = sequenced_body(question, plan.post_id), ""
     else:
         options = "\n".join(f"{LETTER_EMOJI[o.letter]} {o.text}" for o in question.options)
         many = CHOOSE_WORDS.get(question.choose, question.choose)

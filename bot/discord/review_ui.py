@@ -13,7 +13,7 @@ from typing import Any
 import discord
 
 from bot.discord.render import CHOOSE_WORDS, EMBED_COLOUR, answer_text, sequenced_body, stem_text, timestamp
-from bot.domain.grading import LETTER_EMOJI
+from bot.domain.grading import LETTER_EMOJI, shown_order
 from bot.domain.pack import QuestionKind
 from bot.domain.review import describe_interval
 from bot.services.reviews import ReviewRun, ReviewSummary
@@ -71,7 +71,7 @@ def card(run: ReviewRun, position: int) -> tuple[discord.Embed, ReviewView]:
     picked = run.picked.get(position, "")
     if question.kind.sequenced:
         so_far = answer_text(question, picked) if picked else "nothing yet"
-        options = f"{sequenced_body(question)}\n\nYour answer so far: **{so_far}**"
+        options = f"{sequenced_body(question, run.id * 1000 + position)}\n\nYour answer so far: **{so_far}**"
     else:
         options = "\n".join(
             f"{'✅ ' if o.letter in picked else ''}{LETTER_EMOJI[o.letter]} {o.text}"
@@ -89,7 +89,7 @@ def card(run: ReviewRun, position: int) -> tuple[discord.Embed, ReviewView]:
     view = ReviewView()
     built = question.kind is QuestionKind.MULTIPLE or question.kind.sequenced  # then checked
     action = "toggle" if built else "answer"
-    for index, option in enumerate(question.options):
+    for index, option in enumerate(shown_order(question, run.id * 1000 + position)):
         style = discord.ButtonStyle.primary if option.letter in picked else discord.ButtonStyle.secondary
         view.add_item(
             _button(run, option.letter, action, f"{position}{option.letter}", style=style, row=index // 5)

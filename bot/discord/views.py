@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.domain.grading import LETTER_EMOJI, is_complete
+from bot.domain.grading import LETTER_EMOJI, is_complete, shown_order
 from bot.domain.pack import QuestionKind
 from bot.services.daily import PostPlan
 
@@ -106,7 +106,7 @@ def picker_view(plan: PostPlan, so_far: str) -> discord.ui.View:
     question = plan.question
     complete = is_complete(question, so_far)
     view = discord.ui.View(timeout=None)
-    for index, option in enumerate(question.options):
+    for index, option in enumerate(shown_order(question, plan.post_id)):
         placed = question.kind is QuestionKind.ORDERING and option.letter in so_far
         view.add_item(
             PickerButton(

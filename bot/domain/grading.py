@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.domain.pack import LETTERS, Question, QuestionKind
+from bot.domain.pack import LETTERS, Option, Question, QuestionKind
 
 # Regional indicator symbols 🇦..🇫: what members react with.
 LETTER_EMOJI = {letter: chr(0x1F1E6 + i) for i, letter in enumerate(LETTERS)}
@@ -92,3 +93,16 @@ def most_common_wrong(question: Question, answers: Iterable[str]) -> tuple[str, 
         return None
     answer, count = min(wrong.items(), key=lambda item: (-item[1], item[0]))
     return answer, count
+
+
+def shown_order(question: Question, seed: int) -> tuple[Option, ...]:
+    """The order a question's options are shown in. An ordering question's items start shuffled, the
+    same way for the same ``seed`` (a post, a mock card) after any restart, and never already in the
+    answer's order; every other kind shows its options as written."""
+    if question.kind is not QuestionKind.ORDERING:
+        return question.options
+    items = list(question.options)
+    random.Random(seed).shuffle(items)  # noqa: S311 - a display order, not a secret
+    if "".join(o.letter for o in items) == question.sequence:
+        items = items[1:] + items[:1]
+    return tuple(items)

@@ -227,3 +227,17 @@ def test_a_mock_keeps_a_cases_questions_together_and_in_order(tmp_path: Path) ->
         ids = [q.id for q in drawn]
         where = [ids.index(q["id"]) for q in in_case]
         assert where == list(range(where[0], where[0] + 3)), (seed, ids)
+
+
+def test_an_order_starts_shuffled_the_same_way_for_a_card_and_never_already_right(tmp_path: Path) -> None:
+    from bot.domain.grading import shown_order
+
+    q = load(tmp_path, [question(), ordering(key="ABCD")]).question("tst-2.2-001")
+    assert q is not None
+    orders = {seed: "".join(o.letter for o in shown_order(q, seed)) for seed in range(200)}
+    assert all(sorted(order) == list("ABCD") for order in orders.values()), "every item, once"
+    assert "ABCD" not in orders.values(), "never shown in the answer's order"
+    assert len(set(orders.values())) >= 10, "different posts start differently"
+    assert all(orders[seed] == "".join(o.letter for o in shown_order(q, seed)) for seed in orders)
+    other = load(tmp_path / "other", [question()]).question("tst-1.1-001")
+    assert other is not None and shown_order(other, 7) == other.options, "choices keep their letters' order"
