@@ -10,7 +10,7 @@ import discord
 
 from bot.discord.render import CHOOSE_WORDS, EMBED_COLOUR, answer_text, sequenced_body, stem_text, timestamp
 from bot.discord.review_ui import review_later_button
-from bot.domain.grading import LETTER_EMOJI, is_complete, is_correct, shown_order
+from bot.domain.grading import LETTER_EMOJI, extend_sequence, is_correct, shown_order
 from bot.domain.pack import ExamPack, QuestionKind
 from bot.services.mock import MockState, MockSummary
 
@@ -125,10 +125,8 @@ def question_view(state: MockState) -> MockView:
         # Letter and flag buttons name the question they belong to: a press on an older card of the
         # same mock acts on the question that card shows, never on wherever the member is now.
         answer = f"{state.position}{option.letter}"
-        done = question.kind.sequenced and (
-            is_complete(question, picked)
-            or (question.kind is QuestionKind.ORDERING and option.letter in picked)
-        )
+        # An order or pairs: disabled where a press would change nothing.
+        done = question.kind.sequenced and extend_sequence(question, picked, option.letter) == picked
         view.add_item(
             _button(state, option.letter, "answer", answer, style=style, row=index // 5, disabled=done)
         )

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.domain.grading import LETTER_EMOJI, is_complete, shown_order
-from bot.domain.pack import QuestionKind
+from bot.domain.grading import LETTER_EMOJI, extend_sequence, is_complete, shown_order
 from bot.services.daily import PostPlan
 
 if TYPE_CHECKING:
@@ -107,12 +106,9 @@ def picker_view(plan: PostPlan, so_far: str) -> discord.ui.View:
     complete = is_complete(question, so_far)
     view = discord.ui.View(timeout=None)
     for index, option in enumerate(shown_order(question, plan.post_id)):
-        placed = question.kind is QuestionKind.ORDERING and option.letter in so_far
-        view.add_item(
-            PickerButton(
-                plan.post_id, so_far, "add", option.letter, disabled=complete or placed, row=index // 5
-            )
-        )
+        # Disabled where a press would change nothing (an item placed already, an answer complete).
+        idle = extend_sequence(question, so_far, option.letter) == so_far
+        view.add_item(PickerButton(plan.post_id, so_far, "add", option.letter, disabled=idle, row=index // 5))
     row = (len(question.options) - 1) // 5 + 1
     view.add_item(PickerButton(plan.post_id, so_far, "undo", label="Undo", disabled=not so_far, row=row))
     view.add_item(
