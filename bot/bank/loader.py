@@ -762,10 +762,12 @@ def _question_problems(
 def _read_cases(
     data: dict[str, Any], display: str, lines: _Lines
 ) -> tuple[dict[str, Case], list[BankProblem]]:
-    """The case studies a file defines under ``cases:``, or what is wrong with them."""
+    """The case studies a file defines under ``cases:``, or what is wrong with them (one no question of
+    the file names among it)."""
     raw_cases = data.get("cases", [])
     if not isinstance(raw_cases, list):
         return {}, [BankProblem(display, "'cases' must be a list", line=1)]
+    named = {str(q.get("case")) for q in data["questions"] if isinstance(q, dict) and q.get("case")}
     cases: dict[str, Case] = {}
     problems: list[BankProblem] = []
     for index, raw in enumerate(raw_cases):
@@ -780,6 +782,8 @@ def _read_cases(
             continue
         if spec.id in cases:
             problems.append(BankProblem(display, f"case {spec.id} is defined twice", line=line))
+        elif spec.id not in named:
+            problems.append(BankProblem(display, f"case {spec.id}: no question names it", line=line))
         cases[spec.id] = Case(spec.id, spec.title, spec.scenario)
     return cases, problems
 
@@ -821,12 +825,6 @@ def _load_question_file(
         problems.extend(question_problems)
         if found is not None:
             located.append(found)
-    named = {q.case.id for q in (found.question for found in located) if q.case is not None}
-    named |= {str(raw.get("case")) for raw in data["questions"] if isinstance(raw, dict) and raw.get("case")}
-    for index, case_id in enumerate(cases):
-        if case_id not in named:
-            line = lines.of_case.get(index)
-            problems.append(BankProblem(display, f"case {case_id}: no question names it", line=line))
     return located, problems
 
 

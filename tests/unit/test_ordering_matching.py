@@ -241,3 +241,13 @@ def test_an_order_starts_shuffled_the_same_way_for_a_card_and_never_already_righ
     assert all(orders[seed] == "".join(o.letter for o in shown_order(q, seed)) for seed in orders)
     other = load(tmp_path / "other", [question()]).question("tst-1.1-001")
     assert other is not None and shown_order(other, 7) == other.options, "choices keep their letters' order"
+
+
+def test_an_unused_case_is_located_at_its_own_line_after_a_bad_one(tmp_path: Path) -> None:
+    unused = {**CASE, "id": "tst-case-2"}
+    folder = write_case_file(tmp_path, [question("tst-1.1-010")], [{**CASE, "scenario": ""}, unused])
+    text = (folder / "q2.yaml").read_text().splitlines()
+    line = next(n for n, row in enumerate(text, 1) if "id: tst-case-2" in row)
+    with pytest.raises(InvalidQuestionBank) as error:
+        load_pack(folder)
+    assert f"q2.yaml:{line}: case tst-case-2: no question names it" in str(error.value)
