@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db import repo
+from bot.db.claims import Claims
 from bot.discord.pacing import GlobalRequestPacer
 from bot.discord.replies import reply_privately
 from bot.domain.pack import ExamPack
@@ -106,6 +107,7 @@ class StudyBot(commands.Bot):
         sessions: async_sessionmaker[AsyncSession],
         packs: dict[str, ExamPack],
         scheduler: AsyncIOScheduler,
+        claims: Claims | None = None,
         **options: Any,
     ) -> None:
         self.shard_set = settings.shards()
@@ -126,6 +128,7 @@ class StudyBot(commands.Bot):
         )
         self.settings = settings
         self.sessions = sessions
+        self.claims = claims or Claims()
         self.guild_service = GuildService(
             sessions, packs, default_pack=settings.default_pack, default_timezone=settings.default_timezone
         )
@@ -145,6 +148,7 @@ class StudyBot(commands.Bot):
             self.jobs.arm_reveal,
             self.jobs.disarm_schedule,
             self.shard_set,
+            self.claims,
         )
         self.jobs.attach(self.daily_runner)
         self.jobs.attach_reminders(lambda now: self.plan_service.send_due_reminders(self.publisher, now))
@@ -299,6 +303,7 @@ class StudyBot(commands.Bot):
         await self.heartbeat.stop()
         self.publisher.close()
         await self.jobs.stop()
+        await self.claims.close()
         await super().close()
 
 

@@ -23,6 +23,7 @@ from bot.app import ShardedStudyBot, StudyBot
 from bot.bank import load_packs
 from bot.config import Settings
 from bot.db import migrate
+from bot.db.claims import Claims
 from bot.db.engine import create_engine, session_factory, sqlite_folder
 from bot.discord.endpoints import use_endpoints
 from bot.domain.pack import ExamPack
@@ -52,6 +53,7 @@ class Runtime:
             sessions=self.sessions,
             packs=self.packs,
             scheduler=AsyncIOScheduler(timezone=dt.UTC),
+            claims=Claims(self.engine),
             **client_options,
         )
 

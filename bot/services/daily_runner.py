@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from bot.db.claims import ClaimKind, Claims
 from bot.domain.shards import ALL_SHARDS, ShardSet
 from bot.services.daily import DailyService, PostPlan, Reveal, WithdrawnPost
 
@@ -65,8 +66,10 @@ class DailyRunner:
         schedule_reveal: RevealScheduler,
         disarm_schedule: ScheduleDisarmer,
         shards: ShardSet = ALL_SHARDS,
+        claims: Claims | None = None,
     ) -> None:
         self.daily = daily
+        self._claims = claims or Claims()
         self._shards = shards  # recover and catch up on this process's servers only
         self._publisher = publisher
         self._schedule_reveal = schedule_reveal
@@ -108,6 +111,15 @@ class DailyRunner:
             await self._publisher.tell_admins(plan.guild_id, plan.channel_id, reason)
 
     async def reveal(self, post_id: int, now: dt.datetime) -> Reveal | None:
+        """Grade and reveal a post that has closed. Another process (or task) revealing it already
+        is left to it: None."""
+        async with self._claims.claim(ClaimKind.REVEAL, post_id) as mine:
+            if not mine:
+                log.info("post %s is being revealed elsewhere; leaving it", post_id)
+                return None
+            return await self._reveal(post_id, now)
+
+    async def _reveal(self, post_id: int, now: dt.datetime) -> Reveal | None:
         open_plan = await self.daily.open_plan(post_id)
         if open_plan is not None:
             # Reactions made while the gateway was down never arrive as events once the post is closed:
