@@ -26,7 +26,9 @@ async def test_a_claim_held_is_refused_to_a_second_taker_in_the_same_process(dat
 
 
 @pytest.mark.databases("postgresql")
-async def test_a_claim_is_refused_to_another_process_and_freed_when_its_holder_dies(database_url: str) -> None:
+async def test_a_claim_is_refused_to_another_process_and_freed_when_its_holder_dies(
+    database_url: str,
+) -> None:
     first_engine, second_engine = create_engine(database_url), create_engine(database_url)
     first, second = Claims(first_engine), Claims(second_engine)
     try:
