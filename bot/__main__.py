@@ -22,6 +22,7 @@ from bot.bank import (
 from bot.bank.stats import format_stats
 from bot.config import Settings, load_settings
 from bot.errors import ConfigurationError, DiscordUnreachable
+from bot.reporting import FORMATS, analysis_rows, analysis_table, as_csv, as_json, report_rows, reports_table
 
 log = logging.getLogger("bot")
 
@@ -56,6 +57,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     stats = questions.add_parser("stats", help="counts by domain, task, type, difficulty and key letter")
     stats.add_argument("pack", nargs="?", help="pack name (folder under QUESTIONS_DIR) or path")
+    analyse = questions.add_parser(
+        "analyse", help="item analysis of the answers stored: difficulty, discrimination, options chosen"
+    )
+    reports = questions.add_parser("reports", help="problems members reported, most reported first")
+    for sub in (analyse, reports):
+        sub.add_argument("pack", nargs="?", help="pack name (default: every pack in QUESTIONS_DIR)")
+        sub.add_argument("--format", choices=FORMATS, default="table", help="default: a readable table")
+        sub.add_argument("--database", metavar="URL", help="default: DATABASE_URL")
+        sub.add_argument(
+            "--min-answers",
+            type=int,
+            metavar="N",
+            help="first answers a question needs to be judged (default: ITEM_ANALYSIS_MIN_ANSWERS, 30)",
+        )
     db = commands.add_parser("db", help="database maintenance").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply pending migrations")
     copy = db.add_parser(
@@ -166,6 +181,47 @@ def _stats(settings: Settings, name: str | None) -> int:
     return 0
 
 
+async def _feedback(settings: Settings, args: argparse.Namespace) -> int:
+    """`questions analyse` and `questions reports`, read from the database the bot uses."""
+    from bot.db import migrate
+    from bot.db.engine import check_url, create_engine, session_factory
+    from bot.domain.item_analysis import ItemStats, Thresholds
+    from bot.services.feedback import FeedbackService
+
+    min_answers = settings.item_analysis_min_answers if args.min_answers is None else args.min_answers
+    if min_answers < 2:
+        raise ConfigurationError(f"--min-answers {min_answers}: a question needs at least 2 answers to judge")
+    packs = load_packs(settings.questions_dir)
+    if args.pack is not None and args.pack not in packs:
+        known = ", ".join(packs)
+        print(f"studybot: no pack {args.pack!r} in {settings.questions_dir}; packs: {known}", file=sys.stderr)
+        return 2
+    chosen = [packs[args.pack]] if args.pack else list(packs.values())
+    url = args.database or settings.database_url
+    check_url(url)
+    engine = create_engine(url)
+    try:
+        await migrate.check_database(engine)
+        service = FeedbackService(session_factory(engine))
+        thresholds = Thresholds(min_answers=min_answers)
+        analysed = {pack.slug: await service.analyse(pack, thresholds) for pack in chosen}
+        reported = await service.reports(pack=args.pack) if args.action == "reports" else []
+    finally:
+        await engine.dispose()
+    if args.action == "analyse":
+        rows = [row for slug, stats in analysed.items() for row in analysis_rows(slug, stats)]
+        tables = [analysis_table(slug, stats, min_answers) for slug, stats in analysed.items()]
+    else:
+        by_id: dict[tuple[str, str], ItemStats] = {
+            (slug, s.question_id): s for slug, stats in analysed.items() for s in stats
+        }
+        rows = report_rows(reported, by_id)
+        tables = [reports_table(reported, by_id)]
+    output = {"table": "\n\n".join(tables), "csv": as_csv(rows), "json": as_json(rows)}[args.format]
+    print(output.rstrip("\n"))
+    return 0
+
+
 async def _upgrade(settings: Settings) -> None:
     from bot.db import migrate
     from bot.db.engine import create_engine
@@ -221,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "questions":
             if args.action == "check":
                 return _check(settings, args.path, args.database)
+            if args.action in {"analyse", "reports"}:
+                return asyncio.run(_feedback(settings, args))
             return _stats(settings, args.pack)
         logs.configure(
             settings.log_level, [settings.discord_token.get_secret_value()] if settings.discord_token else []

@@ -51,6 +51,24 @@ class Settings(BaseSettings):
     # Several processes: the shards this one connects ("0-3", "0,2") out of SHARD_COUNT.
     shard_ids: str | None = None
     shard_count: int | None = Field(default=None, ge=1, le=MAX_SHARDS)
+    # Discord user ids of the bot's owners ("123,456"): they see every server's question reports.
+    owner_ids: str = ""
+    # First answers a question needs before item analysis judges it.
+    item_analysis_min_answers: int = Field(default=30, ge=2, le=1_000_000)
+
+    @field_validator("owner_ids")
+    @classmethod
+    def _user_ids(cls, value: str) -> str:
+        for part in value.replace(" ", "").split(","):
+            if part and not (part.isdigit() and 0 < int(part) < 2**64):
+                raise ValueError(
+                    f"{part!r} is not a Discord user id: list owners' ids separated by commas "
+                    "(Developer Mode > right-click a user > Copy User ID), or leave it empty"
+                )
+        return value
+
+    def owners(self) -> frozenset[int]:
+        return frozenset(int(p) for p in self.owner_ids.replace(" ", "").split(",") if p)
 
     @field_validator("dev_guild_id", "discord_gateway_url", "shard_ids", "shard_count", mode="before")
     @classmethod
@@ -174,6 +192,10 @@ SETTING_HINTS = {
     "discord_retry_limit": (
         "must be a whole number of connection attempts, 0 (the default) to keep trying while Discord is "
         "unreachable"
+    ),
+    "item_analysis_min_answers": (
+        "must be a whole number of first answers from 2 to 1000000 (the default is 30): fewer answers than "
+        "that say little about a question"
     ),
     "dev_guild_id": (
         "not a server ID: in Discord turn on Developer Mode, right-click the server and Copy Server ID; "

@@ -199,10 +199,12 @@ class Attempt(Base):
     question_id: Mapped[str] = mapped_column(String(64))
     domain_id: Mapped[str] = mapped_column(String(16))
     task_id: Mapped[str] = mapped_column(String(16))
-    source: Mapped[str] = mapped_column(String(8))  # daily | quiz | mock
+    source: Mapped[str] = mapped_column(String(8))  # daily | quiz | mock | review
     correct: Mapped[bool] = mapped_column(Boolean)
     points: Mapped[int] = mapped_column(Integer, default=0)
     answered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # The answer given ("" left blank; None: graded before answers were kept), for item analysis.
+    letters: Mapped[str | None] = mapped_column(String(8), default=None)
 
 
 class MemberStat(Base):
@@ -311,3 +313,23 @@ class StudyPlan(Base):
     # Their DMs refused a reminder: reminders pause, and the member is told once (``dm_closed_told``).
     dm_closed: Mapped[bool] = mapped_column(Boolean, default=False)
     dm_closed_told: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class QuestionReport(Base):
+    """A member's report of a problem with a question (wrong key, outdated, ...): one per member and
+    question, a second report replacing the first."""
+
+    __tablename__ = "question_reports"
+    __table_args__ = (
+        UniqueConstraint("user_id", "pack", "question_id", name="uq_question_reports_member_question"),
+        Index("ix_question_reports_pack_question", "pack", "question_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pack: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[str] = mapped_column(String(64))
+    guild_id: Mapped[int | None] = mapped_column(BigInteger, default=None, index=True)  # None: in DMs
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(Text, default=None)
+    source: Mapped[str] = mapped_column(String(8))  # where it was reported: daily | quiz | mock | review
+    reported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

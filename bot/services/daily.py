@@ -679,6 +679,7 @@ class DailyService:
                     correct,
                     earned,
                     answered_at,
+                    answer.letters,
                 )
             )
             starts = period_starts(answered_at, timezone)

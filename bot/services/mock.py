@@ -372,6 +372,7 @@ class MockService:
                 bool(letters) and is_correct(question, letters),
                 0,
                 at,
+                letters,
             )
             for question, letters in zip(state.questions, state.answers, strict=True)
         ]

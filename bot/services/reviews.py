@@ -175,6 +175,7 @@ class ReviewService:
                 is_correct(question, given),
                 0,
                 now,
+                given,
             )
             answers = {**run.answers, position: given}
             async with self._sessions.begin() as session:

@@ -17,6 +17,7 @@ from bot.db.models import (
     MockAnswer,
     MockSession,
     PeriodStat,
+    QuestionReport,
     ReviewCard,
     ReviewSession,
     Schedule,
@@ -34,6 +35,7 @@ USER_TABLES = (
     ReviewCard,
     ReviewSession,
     StudyPlan,
+    QuestionReport,
 )
 
 

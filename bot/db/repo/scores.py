@@ -42,6 +42,7 @@ class GradedAnswer:
     correct: bool
     points: int
     answered_at: dt.datetime
+    letters: str | None = None  # the answer given, for item analysis
 
 
 def _member_stats_upsert(insert: Insert) -> Executable:
