@@ -20,7 +20,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import NamedTuple
 
 #: The share of members in each of the top and bottom groups (Kelley's 27%).
 GROUP_SHARE = 0.27
@@ -35,10 +35,10 @@ class ItemKey:
     sequenced: bool = False
 
 
-@dataclass(frozen=True)
-class FirstAnswer:
+class FirstAnswer(NamedTuple):
     """A member's first graded answer to a question. ``letters`` is None for answers recorded before the
-    bot kept letters: they count towards difficulty and discrimination, not towards option counts."""
+    bot kept letters: they count towards difficulty and discrimination, not towards option counts.
+    A tuple: a large bot reads a million of them."""
 
     user_id: int
     question_id: str
@@ -67,20 +67,6 @@ class ItemStats:
     upper_options: Mapping[str, int] = field(default_factory=dict)
     lower_options: Mapping[str, int] = field(default_factory=dict)
     flags: tuple[str, ...] = ()
-
-
-def first_answers(rows: Iterable[tuple[int, str, Any, int, bool, str | None]]) -> list[FirstAnswer]:
-    """Each member's first answer to each question, from rows of (user, question, answered at, row id,
-    correct, letters) in any order: the earliest wins, the row id breaking ties. A blank answer (a mock
-    question left unanswered when time ran out) is no answer."""
-    first: dict[tuple[int, str], tuple[Any, int, bool, str | None]] = {}
-    for user_id, question_id, answered_at, row_id, correct, letters in rows:
-        if letters == "":
-            continue
-        known = first.get((user_id, question_id))
-        if known is None or (answered_at, row_id) < (known[0], known[1]):
-            first[(user_id, question_id)] = (answered_at, row_id, correct, letters)
-    return [FirstAnswer(u, q, bool(c), letters) for (u, q), (_, _, c, letters) in first.items()]
 
 
 def analyse(
@@ -117,61 +103,61 @@ def _item(
     key: ItemKey | None,
     thresholds: Thresholds,
 ) -> ItemStats:
-    difficulty = sum(a.correct for a in given) / len(given)
-    # (rest score, answer) for members with enough other answers to rank them by
+    right = sum(a.correct for a in given)
+    # (rest score, member, right, letters) for members with enough other answers to rank them by;
+    # ties in rest score are broken by member id, so the groups do not depend on the order read.
+    floor = thresholds.min_other_answers + 1
     ranked = sorted(
-        (
-            ((totals[a.user_id][0] - a.correct) / (totals[a.user_id][1] - 1), a)
-            for a in given
-            if totals[a.user_id][1] - 1 >= thresholds.min_other_answers
-        ),
-        key=lambda pair: (pair[0], pair[1].user_id),
+        ((t[0] - a.correct) / (t[1] - 1), a.user_id, a.correct, a.letters)
+        for a in given
+        if (t := totals[a.user_id])[1] >= floor
     )
-    point_biserial = _correlation([float(a.correct) for _, a in ranked], [rest for rest, _ in ranked])
+    point_biserial = _point_biserial(ranked)
     group = math.floor(len(ranked) * GROUP_SHARE)
-    lower = [a for _, a in ranked[:group]]
-    upper = [a for _, a in ranked[len(ranked) - group :]] if group else []
-    upper_lower = _share_right(upper) - _share_right(lower) if group else None
+    lower = ranked[:group]
+    upper = ranked[len(ranked) - group :] if group else []
+    upper_lower = (sum(r[2] for r in upper) - sum(r[2] for r in lower)) / group if group else None
     sequenced = key is not None and key.sequenced
-    options, upper_options, lower_options = (_choices(g, sequenced) for g in (given, upper, lower))
     stats = ItemStats(
         question_id,
         len(given),
-        difficulty,
+        right / len(given),
         point_biserial,
         upper_lower,
-        options,
-        upper_options,
-        lower_options,
+        _choices((a.letters for a in given), sequenced),
+        _choices((r[3] for r in upper), sequenced),
+        _choices((r[3] for r in lower), sequenced),
     )
     return ItemStats(**{**vars(stats), "flags": _flags(stats, key, thresholds)})
 
 
-def _share_right(group: Sequence[FirstAnswer]) -> float:
-    return sum(a.correct for a in group) / len(group)
-
-
-def _choices(group: Sequence[FirstAnswer], sequenced: bool) -> dict[str, int]:
+def _choices(given: Iterable[str | None], sequenced: bool) -> dict[str, int]:
     """How many members chose each letter; for ordering and matching each whole answer (a letter alone
     says nothing about an order)."""
+    answers = Counter(letters for letters in given if letters is not None)
+    if sequenced:
+        return dict(sorted(answers.items()))
     counts: Counter[str] = Counter()
-    for answer in group:
-        if answer.letters is not None:
-            counts.update([answer.letters] if sequenced else set(answer.letters))
+    for letters, members in answers.items():
+        for letter in set(letters):
+            counts[letter] += members
     return dict(sorted(counts.items()))
 
 
-def _correlation(xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    """Pearson's r; with one variable right/wrong it is the point-biserial correlation."""
-    n = len(xs)
+def _point_biserial(ranked: Sequence[tuple[float, int, bool, str | None]]) -> float | None:
+    """Pearson's r between right (1) or wrong (0) and the rest score: the point-biserial correlation."""
+    n = len(ranked)
     if n < 2:
         return None
-    mean_x, mean_y = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mean_x) ** 2 for x in xs)
-    syy = sum((y - mean_y) ** 2 for y in ys)
-    if sxx == 0 or syy == 0:
+    sum_y = sum(r[0] for r in ranked)
+    sum_yy = sum(r[0] * r[0] for r in ranked)
+    right = sum(r[2] for r in ranked)
+    sum_right_y = sum(r[0] for r in ranked if r[2])
+    sxx = right - right * right / n  # x is 0 or 1, so the sum of x squared is the sum of x
+    syy = sum_yy - sum_y * sum_y / n
+    if sxx <= 0 or syy <= 1e-12 * n:
         return None  # everyone right (or wrong), or every member equally able: nothing to correlate
-    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
+    sxy = sum_right_y - right * sum_y / n
     return sxy / math.sqrt(sxx * syy)
 
 

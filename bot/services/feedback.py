@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import repo
-from bot.domain.item_analysis import ItemKey, ItemStats, Thresholds, analyse, first_answers
+from bot.domain.item_analysis import ItemKey, ItemStats, Thresholds, analyse
 from bot.domain.pack import ExamPack
 from bot.domain.reports import COMMENT_LIMIT, REPORT_REASONS, ReportedQuestion, by_question
 from bot.errors import UserError
@@ -68,6 +68,6 @@ class FeedbackService:
         """Item analysis of a pack from every first answer stored (answers to questions since removed
         from the pack still count towards their members' rest scores)."""
         async with self._sessions.begin() as session:
-            rows = await repo.answer_rows(session, pack.slug)
+            answers = await repo.first_answers(session, pack.slug)
         keys = {q.id: ItemKey(q.answer_key, q.kind.sequenced) for q in pack.questions}
-        return analyse(first_answers(rows), keys, thresholds)
+        return analyse(answers, keys, thresholds)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.item_analysis import FirstAnswer, ItemKey, Thresholds, analyse, first_answers
+from bot.domain.item_analysis import FirstAnswer, ItemKey, Thresholds, analyse
 
 SMALL = Thresholds(min_answers=4, min_other_answers=1)
 
@@ -88,17 +88,3 @@ def test_for_an_ordering_question_the_top_group_preferring_a_wrong_order_is_flag
     stats = {s.question_id: s for s in analyse(answers, keys, SMALL)}
     assert stats["O"].upper_options == {"BACD": 2}
     assert "the top group chose BACD more often than the key" in stats["O"].flags
-
-
-def test_only_a_members_first_answer_to_a_question_counts() -> None:
-    rows = [
-        (1, "Q", "2026-01-02", 5, True, "A"),  # a later review: ignored
-        (1, "Q", "2026-01-01", 9, False, "B"),
-        (1, "Q", "2026-01-01", 7, False, "C"),  # same time, earlier row: first
-        (2, "Q", "2026-01-01", 1, False, ""),  # left blank in a mock: no answer
-        (2, "Q", "2026-01-03", 2, True, "A"),
-    ]
-    assert sorted(first_answers(rows), key=lambda a: a.user_id) == [
-        FirstAnswer(1, "Q", False, "C"),
-        FirstAnswer(2, "Q", True, "A"),
-    ]

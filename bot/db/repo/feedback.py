@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.dialects import insert_for
-from bot.db.models import Attempt, QuestionReport
+from bot.db.dialects import dialect_of, insert_for
+from bot.db.models import QuestionReport
 from bot.db.timestamps import as_utc
+from bot.domain.item_analysis import FirstAnswer
 from bot.domain.reports import Report
 
 __all__ = [
-    "answer_rows",
     "comment_on_report",
+    "first_answers",
     "question_reports",
     "save_report",
 ]
@@ -91,18 +91,24 @@ async def question_reports(
     ]
 
 
-async def answer_rows(session: AsyncSession, pack: str) -> list[tuple[Any, ...]]:
-    """Every graded answer to a pack's questions outside /review, as (user, question, answered at, row id,
-    correct, letters): item analysis keeps each member's first. Plain rows, not objects: a large bot
-    has millions."""
-    result = await session.execute(
-        select(
-            Attempt.user_id,
-            Attempt.question_id,
-            Attempt.answered_at,
-            Attempt.id,
-            Attempt.correct,
-            Attempt.letters,
-        ).where(Attempt.pack == pack, Attempt.source != "review")
-    )
-    return [tuple(row) for row in result]
+#: Each member's first answer to each of a pack's questions, outside /review (a review answers a question
+#: already seen) and not left blank; the earliest wins, the row id breaking ties. SQLite takes the other
+#: columns from the row holding the min() (its "bare column" rule); PostgreSQL has DISTINCT ON.
+_FIRST_ANSWERS = {
+    "sqlite": text(
+        "SELECT user_id, question_id, correct, letters, min(answered_at || printf('%012d', id))"
+        " FROM attempts WHERE pack = :pack AND source != 'review' AND (letters IS NULL OR letters != '')"
+        " GROUP BY user_id, question_id"
+    ),
+    "postgresql": text(
+        "SELECT DISTINCT ON (user_id, question_id) user_id, question_id, correct, letters"
+        " FROM attempts WHERE pack = :pack AND source <> 'review' AND (letters IS NULL OR letters <> '')"
+        " ORDER BY user_id, question_id, answered_at, id"
+    ),
+}
+
+
+async def first_answers(session: AsyncSession, pack: str) -> list[FirstAnswer]:
+    """What item analysis reads: plain rows, not objects, for a large bot has millions."""
+    result = await session.execute(_FIRST_ANSWERS[dialect_of(session)], {"pack": pack})
+    return [FirstAnswer(row[0], row[1], bool(row[2]), row[3]) for row in result]
