@@ -29,6 +29,7 @@ from bot.heartbeat import Heartbeat, heartbeat_path
 from bot.scheduler import DailyJobs, utcnow
 from bot.services.daily import DailyService
 from bot.services.daily_runner import DailyRunner
+from bot.services.feedback import FeedbackService
 from bot.services.guilds import GuildService
 from bot.services.mock import MockService
 from bot.services.plans import PlanService
@@ -137,6 +138,7 @@ class StudyBot(commands.Bot):
         self.progress_service = ProgressService(sessions, self.guild_service)
         self.setup_service = SetupService(sessions, self.guild_service)
         self.review_service = ReviewService(sessions, self.guild_service)
+        self.feedback_service = FeedbackService(sessions)
         self.plan_service = PlanService(sessions, self.guild_service, self.shard_set)
         self.jobs = DailyJobs(scheduler, self.mock_service, self.shard_set)
         from bot.discord.publisher import DiscordPublisher
@@ -163,6 +165,7 @@ class StudyBot(commands.Bot):
     async def setup_hook(self) -> None:
         from bot.discord.cogs.daily import DailyCog
         from bot.discord.cogs.exam import ExamCog
+        from bot.discord.cogs.feedback import FeedbackCog
         from bot.discord.cogs.mock import MockCog
         from bot.discord.cogs.onboarding import OnboardingCog
         from bot.discord.cogs.plan import PlanCog
@@ -179,6 +182,7 @@ class StudyBot(commands.Bot):
         await self.add_cog(OnboardingCog(self))
         await self.add_cog(ReviewCog(self))
         await self.add_cog(PlanCog(self))
+        await self.add_cog(FeedbackCog(self))
         self.add_dynamic_items(PickButton, PickerButton, ConfirmButton)
         await self.sync_commands()
 

@@ -9,6 +9,7 @@ from typing import Any
 import discord
 
 from bot.discord.render import CHOOSE_WORDS, EMBED_COLOUR, answer_text, sequenced_body, stem_text, timestamp
+from bot.discord.report_ui import ReportTarget, report_button
 from bot.discord.review_ui import review_later_button
 from bot.domain.grading import LETTER_EMOJI, extend_sequence, is_correct, shown_order
 from bot.domain.pack import ExamPack, QuestionKind
@@ -298,6 +299,9 @@ def review_view(state: MockState, index: int) -> MockView:
     later = review_later_button("mock", state.id, index)
     later.row = 1
     view.add_item(later)
+    report = report_button(ReportTarget("mock", state.id, index))
+    report.row = 1
+    view.add_item(report)
     return view
 
 

@@ -18,6 +18,7 @@ from bot.discord.render import (
     reveal_markers,
     roundup_embed,
 )
+from bot.discord.report_ui import ReportTarget, report_button
 from bot.discord.review_ui import ReviewView, review_later_button
 from bot.discord.views import answer_view, picker_open_view
 from bot.domain.grading import EMOJI_LETTER, LETTER_EMOJI
@@ -234,6 +235,7 @@ class DiscordPublisher:
         try:
             later = ReviewView()
             later.add_item(review_later_button("post", plan.post_id))
+            later.add_item(report_button(ReportTarget("post", plan.post_id)))
             if original is None:
                 message = await channel.send(
                     embed=reveal_embed(reveal), view=later, allowed_mentions=NO_PINGS

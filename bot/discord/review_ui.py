@@ -13,6 +13,7 @@ from typing import Any
 import discord
 
 from bot.discord.render import CHOOSE_WORDS, EMBED_COLOUR, answer_text, sequenced_body, stem_text, timestamp
+from bot.discord.report_ui import ReportTarget, report_button
 from bot.domain.grading import LETTER_EMOJI, shown_order
 from bot.domain.pack import QuestionKind
 from bot.domain.review import describe_interval
@@ -123,6 +124,7 @@ def result(run: ReviewRun, position: int, now: dt.datetime) -> tuple[discord.Emb
         view.add_item(_button(run, "Next card", "goto", following, style=discord.ButtonStyle.primary))
     else:
         view.add_item(_button(run, "See the summary", "done", style=discord.ButtonStyle.primary))
+    view.add_item(report_button(ReportTarget("review", run.id, position)))
     return embed, view
 
 

@@ -468,13 +468,13 @@ class DailyService:
             self._forget_post(withdrawn.post_id)
         return closed
 
-    async def asked(self, post_id: int) -> tuple[str, str]:
-        """The pack and question a post asked."""
+    async def asked(self, post_id: int) -> tuple[str, str, str]:
+        """The pack and question a post asked, and its kind (daily or quiz)."""
         async with self._sessions.begin() as session:
             post = await session.get(Post, post_id)
             if post is None:
                 raise NotFoundError("That question is no longer on record.")
-            return post.pack, post.question_id
+            return post.pack, post.question_id, post.kind
 
     async def open_plan(self, post_id: int) -> PostPlan | None:
         """The post's plan while it takes answers; None once it is closed (or never opened)."""

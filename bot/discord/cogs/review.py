@@ -79,7 +79,7 @@ class ReviewCog(commands.Cog):
         user, now = interaction.user.id, discord.utils.utcnow()
         try:
             if kind == "post":
-                pack, question_id = await self.bot.daily_service.asked(source_id)
+                pack, question_id, _ = await self.bot.daily_service.asked(source_id)
             else:
                 state = await self.bot.mock_service.get(source_id, user, now)
                 pack, question_id = state.pack.slug, state.questions[position or 0].id
