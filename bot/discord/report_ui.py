@@ -107,9 +107,13 @@ class CommentForm(discord.ui.Modal):
 
 
 def typed_comment(data: dict[str, Any]) -> str:
-    """The comment a submitted form carries."""
-    for row in data.get("components", []):
-        for component in row.get("components", []):
-            if component.get("custom_id") == "comment":
-                return str(component.get("value", ""))
+    """The comment a submitted form carries, whether its field came in an action row or a label."""
+    pending = list(data.get("components", []))
+    while pending:
+        component = pending.pop()
+        if component.get("custom_id") == "comment":
+            return str(component.get("value", ""))
+        pending.extend(component.get("components", []))
+        if "component" in component:
+            pending.append(component["component"])
     return ""
