@@ -19,7 +19,17 @@ BENCHMARKS = discover()
 
 
 def test_every_benchmark_is_discovered() -> None:
-    names = ["ingest", "latency", "boards", "fanout", "footprint", "review", "reminders", "shards"]
+    names = [
+        "ingest",
+        "latency",
+        "boards",
+        "fanout",
+        "footprint",
+        "review",
+        "reminders",
+        "shards",
+        "analysis",
+    ]
     assert [b.name for b in BENCHMARKS] == names
 
 
