@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -113,6 +114,8 @@ class Schedule(Base):
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     # The exam this channel studies; None: the server's default exam at the time of each post.
     pack: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Open a thread on each reveal for members to discuss the question.
+    discuss: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Post(Base):

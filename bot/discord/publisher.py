@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import discord
 
 from bot.discord.render import (
     EMBED_COLOUR,
     closed_embed,
+    discussion_name,
     post_markers,
     question_embed,
     reveal_embed,
@@ -53,6 +54,12 @@ def missing_permissions(channel: discord.abc.GuildChannel, me: discord.Member, *
     if hide:
         needed["manage_messages"] = "Manage Messages (to hide answers)"
     return [label for flag, label in needed.items() if not getattr(perms, flag)]
+
+
+#: Discord's error code for a second thread on one message.
+THREAD_EXISTS = 160004
+#: A discussion thread hides itself after a day without messages (it reopens when someone posts).
+DISCUSSION_ARCHIVE_MINUTES: Literal[1440] = 1440
 
 
 class DiscordPublisher:
@@ -222,6 +229,7 @@ class DiscordPublisher:
         if resumed:
             earlier = await self._find_own(channel, reveal_markers(plan.post_id))
             if earlier is not None:
+                await self._open_discussion(plan, earlier)
                 return earlier.id
         original = None if plan.message_id is None else channel.get_partial_message(plan.message_id)
         async with self._edit_lock(plan.post_id):
@@ -250,7 +258,21 @@ class DiscordPublisher:
                 )
         except discord.HTTPException as exc:
             raise PublishFault(f"Discord refused the reveal: {exc.text}") from exc
+        await self._open_discussion(plan, message)
         return message.id
+
+    async def _open_discussion(self, plan: PostPlan, reveal: discord.Message) -> None:
+        """A thread on the reveal, where the schedule asks for one. Opened once: after a restart
+        Discord says the reveal has its thread already. Without the permission the reveal stands."""
+        if not plan.discuss:
+            return
+        try:
+            await reveal.create_thread(
+                name=discussion_name(plan), auto_archive_duration=DISCUSSION_ARCHIVE_MINUTES
+            )
+        except discord.HTTPException as exc:
+            if exc.code != THREAD_EXISTS:
+                log.warning("could not open the discussion of post %s: %s", plan.post_id, exc.text)
 
     async def tell_admins(self, guild_id: int, channel_id: int, reason: str) -> None:
         guild = self.bot.get_guild(guild_id)

@@ -242,10 +242,19 @@ def schedule_line(view: ScheduleView, now: dt.datetime) -> str:
         domains = f"{view.pack.upper()} {domains}"
     head = f"<#{view.channel_id}> at {s.time_of_day:%H:%M} {s.timezone}, {view.days_text}"
     head += f", open {window}, {domains}, answers by {view.answer_mode}"
+    if view.discuss:
+        head += ", a discussion thread at each reveal"
     if view.paused:
         return f"{head}\n⏸️ Paused" + (f": {view.pause_reason}" if view.pause_reason else "")
     _, when = s.next_occurrence(now)
     return f"{head}\nNext post {timestamp(when, 'F')} ({timestamp(when)})"
+
+
+def discussion_name(plan: PostPlan) -> str:
+    """The thread opened on a reveal: what the question asked, in the 100 characters a name allows."""
+    stem = " ".join(plan.question.stem.split())
+    name = f"Discuss: {stem}"
+    return name if len(name) <= 100 else name[:99].rstrip() + "…"
 
 
 def roundup_embed(results: list[tuple[int, int, int]], rounds: int) -> discord.Embed:

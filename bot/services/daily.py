@@ -70,6 +70,7 @@ class ScheduleView:
     pause_reason: str | None
     changed_at: dt.datetime  # when its time, days or pause last changed
     pack: str | None = None  # the schedule's own exam; None: the server's default
+    discuss: bool = False  # a discussion thread opens on each reveal
 
     @property
     def days_text(self) -> str:
@@ -94,6 +95,7 @@ class PostPlan:
     series_id: int | None = None
     round: int = 1
     rounds: int = 1
+    discuss: bool = False  # open a discussion thread on the reveal
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,7 @@ def _view(row: Schedule) -> ScheduleView:
         row.pause_reason,
         as_utc(row.changed_at),
         row.pack,
+        row.discuss,
     )
 
 
@@ -250,6 +253,12 @@ class DailyService:
             row = await self._owned(session, guild_id, channel_id)
             row.paused, row.pause_reason = paused, (reason if paused else None)
             row.changed_at = now
+            return _view(row)
+
+    async def set_discuss(self, guild_id: int, channel_id: int, discuss: bool) -> ScheduleView:
+        async with self._sessions.begin() as session:
+            row = await self._owned(session, guild_id, channel_id)
+            row.discuss = discuss
             return _view(row)
 
     async def pause_for_fault(self, channel_id: int, reason: str) -> ScheduleView | None:
@@ -488,6 +497,7 @@ class DailyService:
         config = await repo.get_guild(session, post.guild_id)
         question = self._guilds.question(post.pack, post.question_id)  # QuestionWithdrawn if gone
         pack = self._guilds.pack(post.pack)
+        schedule = None if post.schedule_id is None else await session.get(Schedule, post.schedule_id)
         return PostPlan(
             post.id,
             post.guild_id,
@@ -503,6 +513,7 @@ class DailyService:
             post.series_id,
             post.round,
             post.rounds,
+            schedule is not None and schedule.discuss,
         )
 
     # --- answers ---------------------------------------------------------------------------------

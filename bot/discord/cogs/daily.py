@@ -135,6 +135,28 @@ class DailyCog(commands.Cog):
         self.bot.jobs.arm_schedule(view)
         await self._private(interaction, f"Resumed:\n{schedule_line(view, discord.utils.utcnow())}")
 
+    @daily.command(name="discuss", description="Open a thread on each reveal for members to discuss it")
+    @app_commands.describe(
+        channel="The channel with the daily schedule", on="True: open threads; False: stop"
+    )
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def discuss(
+        self, interaction: discord.Interaction[StudyBot], channel: discord.TextChannel, on: bool
+    ) -> None:
+        assert interaction.guild is not None
+        view = await self.bot.daily_service.set_discuss(interaction.guild.id, channel.id, on)
+        if not on:
+            await self._private(interaction, f"No more discussion threads in {channel.mention}.")
+            return
+        text = f"Each reveal in {channel.mention} opens a thread to discuss the question."
+        perms = channel.permissions_for(interaction.guild.me)
+        if not (perms.create_public_threads and perms.send_messages_in_threads):
+            text += (
+                f"\n⚠️ I need **Create Public Threads** and **Send Messages in Threads** in {channel.mention}"
+                " to open them: grant them there (until then reveals come without a thread)."
+            )
+        await self._private(interaction, f"{text}\n{schedule_line(view, discord.utils.utcnow())}")
+
     @daily.command(name="remove", description="Delete a channel's daily schedule")
     @app_commands.describe(channel="The channel with the daily schedule")
     @app_commands.checks.has_permissions(manage_guild=True)
