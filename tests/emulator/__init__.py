@@ -14,6 +14,10 @@ Quick tour::
             await alice.click(reply, "Next")
             await alice.react(reply, "🇦")
 
+Threads are channels: ``message.thread`` is the thread the bot (``Message.create_thread``) or a
+user (``alice.start_thread(message, "Discuss")``) started on it, ``channel.threads`` lists them,
+and ``alice.send(thread, "...")`` posts in one.
+
 Modules: ``server`` (the facade), ``gateway`` (websocket), ``rest`` + ``api_channels`` +
 ``api_apps`` (HTTP routes), ``state``/``models`` (the world), ``interactions`` (deadlines,
 callbacks, webhooks), ``commands`` (user input against synced commands), ``users`` (user-side

@@ -7,6 +7,12 @@ Reactions when nobody has used that emoji yet; removing someone else's reaction 
 Messages; all of those answer 403 50013 Missing Permissions.  Ephemeral messages do not exist
 for the bot's channel endpoints (404 10008), and DMs to a user who closed them, or who
 shares no server with the bot, answer 403 50007.
+
+Threads (topics/threads, resources/channel "Start Thread from Message") are channels for every
+message route: their permissions are the parent channel's, except that posting needs Send
+Messages in Threads instead of Send Messages.  Starting a public thread from a message needs
+Create Public Threads (403 50013); it is refused in a DM (403 50003) and inside a thread (400
+50024), a second thread on the same message answers 400 160004, and a bad name or duration 50035.
 """
 
 from __future__ import annotations
@@ -19,11 +25,11 @@ from . import errors
 from .compose import CHANNEL_MESSAGE_FLAGS, build_attachments, message_fields
 from .emoji import parse_emoji
 from .errors import FormErrors
-from .limits import MEMBERS, MESSAGE_DELETES, MESSAGE_EDITS, MESSAGES, REACTIONS
-from .models import FLAG_EPHEMERAL, Channel, Guild, Message
-from .permissions import Perm, has
+from .limits import MEMBERS, MESSAGE_DELETES, MESSAGE_EDITS, MESSAGES, REACTIONS, THREADS
+from .models import DEFAULT_AUTO_ARCHIVE_DURATION, FLAG_EPHEMERAL, TEXT, Channel, Guild, Message
+from .permissions import Perm, has, send_permission
 from .rest import Reply, RouteSpec, read_body
-from .validation import validate_message
+from .validation import validate_message, validate_thread_start
 
 if TYPE_CHECKING:
     from .state import EmulatorState
@@ -61,6 +67,7 @@ class ChannelApi:
                 "DELETE", msg + "/reactions/{emoji}/{user_id}", self.remove_user_reaction, bucket=REACTIONS
             ),
             RouteSpec("GET", msg + "/reactions/{emoji}", self.reaction_users),
+            RouteSpec("POST", msg + "/threads", self.start_thread, bucket=THREADS),
         ]
 
     # -- lookups --------------------------------------------------------------------------------
@@ -100,8 +107,14 @@ class ChannelApi:
         return message
 
     @staticmethod
-    def _need(perms: int, needed: Perm) -> None:
+    def _need(perms: int, needed: Perm | int) -> None:
         if not has(perms, int(needed)):
+            raise errors.missing_permissions()
+
+    @staticmethod
+    def _need_send(channel: Channel, perms: int) -> None:
+        """Send Messages, or Send Messages in Threads in a thread (where Send Messages does nothing)."""
+        if not has(perms, send_permission(in_thread=channel.is_thread)):
             raise errors.missing_permissions()
 
     # -- users, guilds --------------------------------------------------------------------------
@@ -149,11 +162,11 @@ class ChannelApi:
 
     async def get_channel(self, request: web.Request) -> Reply:
         channel, _ = self._channel(request)
-        return 200, channel.payload()
+        return 200, channel.payload_for(self.state.bot.id)
 
     async def typing(self, request: web.Request) -> Reply:
-        _, perms = self._channel(request)
-        self._need(perms, Perm.SEND_MESSAGES)
+        channel, perms = self._channel(request)
+        self._need_send(channel, perms)
         return 204, None
 
     async def history(self, request: web.Request) -> Reply:
@@ -188,7 +201,7 @@ class ChannelApi:
 
     async def create_message(self, request: web.Request) -> Reply:
         channel, perms = self._channel(request)
-        self._need(perms, Perm.SEND_MESSAGES)
+        self._need_send(channel, perms)
         self._check_dm_target(channel)
         body, uploads = await read_body(request)
         if not isinstance(body, dict):
@@ -264,10 +277,35 @@ class ChannelApi:
         message = self._message(request, channel)
         if message.author_id != self.state.bot.id:
             if channel.is_dm:
-                raise errors.ApiError(403, 50003, "Cannot execute action on a DM channel")
+                raise errors.dm_channel_action()
             self._need(perms, Perm.MANAGE_MESSAGES)
         self.state.delete_message(message)
         return 204, None
+
+    # -- threads ----------------------------------------------------------------------------------
+
+    async def start_thread(self, request: web.Request) -> Reply:
+        """Start a public thread from a message; the thread takes the message's id."""
+        channel, perms = self._channel(request)
+        if channel.is_dm:
+            raise errors.dm_channel_action()
+        if channel.type != TEXT:
+            raise errors.wrong_channel_type()  # threads, categories: no threads there
+        message = self._message(request, channel)
+        self._need(perms, Perm.CREATE_PUBLIC_THREADS)
+        body, _ = await read_body(request)
+        validate_thread_start(body)
+        if message.id in self.state.channels:
+            # The id is taken for good: even a deleted thread's message cannot get another one.
+            raise errors.thread_already_created()
+        thread = self.state.start_thread(
+            message,
+            self.state.bot.id,
+            name=body["name"],
+            auto_archive_duration=body.get("auto_archive_duration") or DEFAULT_AUTO_ARCHIVE_DURATION,
+            rate_limit_per_user=body.get("rate_limit_per_user") or 0,
+        )
+        return 201, thread.payload()
 
     # -- reactions --------------------------------------------------------------------------------
 
@@ -297,7 +335,7 @@ class ChannelApi:
         user_id = _snowflake(request.match_info["user_id"])
         if user_id != self.state.bot.id:
             if channel.is_dm:
-                raise errors.ApiError(403, 50003, "Cannot execute action on a DM channel")
+                raise errors.dm_channel_action()
             self._need(perms, Perm.MANAGE_MESSAGES)
         self.state.remove_reaction(message, user_id, key)
         return 204, None

@@ -99,6 +99,10 @@ def missing_access() -> ApiError:
     return ApiError(403, 50001, "Missing Access")
 
 
+def dm_channel_action() -> ApiError:
+    return ApiError(403, 50003, "Cannot execute action on a DM channel")
+
+
 def cannot_edit_others() -> ApiError:
     return ApiError(403, 50005, "Cannot edit a message authored by another user")
 
@@ -113,6 +117,11 @@ def cannot_dm_user() -> ApiError:
 
 def missing_permissions() -> ApiError:
     return ApiError(403, 50013, "Missing Permissions")
+
+
+def wrong_channel_type() -> ApiError:
+    """E.g. starting a thread inside a thread (a 400, as Discord answers it)."""
+    return ApiError(400, 50024, "Cannot execute action on this channel type")
 
 
 def invalid_webhook_token() -> ApiError:
@@ -130,6 +139,10 @@ def invalid_form_body(errors: dict[str, Any]) -> ApiError:
 
 def invalid_json() -> ApiError:
     return ApiError(400, 50109, "The request body contains invalid JSON.")
+
+
+def thread_already_created() -> ApiError:
+    return ApiError(400, 160004, "A thread has already been created for this message")
 
 
 class FormErrors:

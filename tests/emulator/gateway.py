@@ -59,13 +59,19 @@ CLOSE_INVALID_API_VERSION = 4012
 CLOSE_INVALID_INTENTS = 4013
 CLOSE_DISALLOWED_INTENTS = 4014
 
-#: Events that only make sense if the bot can see the channel they happened in.
+#: Events that only make sense if the bot can see the channel they happened in.  Threads are
+#: included: "Clients will not be informed of a thread through the gateway if they do not have
+#: permission to view that thread" (a thread's visibility is its parent channel's).
 _CHANNEL_SCOPED = {
     "MESSAGE_CREATE",
     "MESSAGE_UPDATE",
     "MESSAGE_DELETE",
     "MESSAGE_REACTION_ADD",
     "MESSAGE_REACTION_REMOVE",
+    "THREAD_CREATE",
+    "THREAD_UPDATE",
+    "THREAD_DELETE",
+    "THREAD_MEMBERS_UPDATE",
 }
 
 

@@ -59,6 +59,11 @@ GUILD_EVENT_INTENT: dict[str, int | None] = {
     "CHANNEL_UPDATE": int(Intent.GUILDS),
     "CHANNEL_DELETE": int(Intent.GUILDS),
     "GUILD_ROLE_CREATE": int(Intent.GUILDS),
+    "THREAD_CREATE": int(Intent.GUILDS),
+    "THREAD_UPDATE": int(Intent.GUILDS),
+    "THREAD_DELETE": int(Intent.GUILDS),
+    # Only about the bot itself here; other users' thread joins would need GUILD_MEMBERS.
+    "THREAD_MEMBERS_UPDATE": int(Intent.GUILDS),
     "GUILD_MEMBER_ADD": int(Intent.GUILD_MEMBERS),
     "GUILD_MEMBER_REMOVE": int(Intent.GUILD_MEMBERS),
     "MESSAGE_CREATE": int(Intent.GUILD_MESSAGES),

@@ -36,6 +36,8 @@ REACTIONS = "reactions"
 INTERACTION_CALLBACK = "interaction_callback"
 WEBHOOKS = "webhooks"
 MEMBERS = "members"
+#: Starting threads; Discord publishes no figure, so it shares the default limit unless a test sets one.
+THREADS = "threads"
 DEFAULT = "default"
 
 

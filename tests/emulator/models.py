@@ -5,6 +5,10 @@ These objects are also what tests hold: ``guild.add_text_channel(...)`` returns 
 later edits and reactions, and members are :class:`User` objects carrying the user-side actions
 (``run_command``, ``click``, ``react``...).  Each model knows how to render itself as the JSON
 Discord sends, so REST and gateway share one serialisation.
+
+A thread is a :class:`Channel` too (type 11, ``parent_id`` pointing at its text channel), as on
+Discord: a public thread started from a message shares that message's id, so
+``message.thread`` and ``channel.threads`` find it without extra bookkeeping.
 """
 
 from __future__ import annotations
@@ -33,8 +37,20 @@ TEXT = 0
 DM = 1
 VOICE = 2
 CATEGORY = 4
+ANNOUNCEMENT_THREAD = 10
+PUBLIC_THREAD = 11
+PRIVATE_THREAD = 12
+THREAD_TYPES = frozenset({ANNOUNCEMENT_THREAD, PUBLIC_THREAD, PRIVATE_THREAD})
+
+#: Minutes of inactivity after which a thread leaves the channel list; Discord accepts only these.
+AUTO_ARCHIVE_DURATIONS = (60, 1440, 4320, 10080)
+#: Used when a request names none: what discord.py falls back to for a channel without a default.
+DEFAULT_AUTO_ARCHIVE_DURATION = 1440
+#: ``member_count`` on a thread "stops counting at 50".
+THREAD_MEMBER_COUNT_CAP = 50
 
 FLAG_SUPPRESS_EMBEDS = 1 << 2
+FLAG_HAS_THREAD = 1 << 5
 FLAG_EPHEMERAL = 1 << 6
 FLAG_LOADING = 1 << 7
 FLAG_SUPPRESS_NOTIFICATIONS = 1 << 12
@@ -121,8 +137,29 @@ class Member:
 
 
 @dataclass(eq=False)
+class ThreadMetadata:
+    """The thread-only channel fields Discord groups under ``thread_metadata``."""
+
+    auto_archive_duration: int
+    #: when the archive status last changed (creation counts), for Discord's inactivity timer
+    archive_timestamp: float
+    created_at: float
+    archived: bool = False
+    locked: bool = False
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "archived": self.archived,
+            "auto_archive_duration": self.auto_archive_duration,
+            "archive_timestamp": iso_timestamp(self.archive_timestamp),
+            "locked": self.locked,
+            "create_timestamp": iso_timestamp(self.created_at),
+        }
+
+
+@dataclass(eq=False)
 class Channel:
-    """A guild channel, category, or a DM channel between the bot and one user."""
+    """A guild channel, category, thread, or a DM channel between the bot and one user."""
 
     _state: EmulatorState = field(repr=False)
     id: int
@@ -136,6 +173,15 @@ class Channel:
     recipient_id: int | None = None
     deleted: bool = False
     message_ids: list[int] = field(default_factory=list, repr=False)
+    # -- thread-only fields (None/empty on other channels) --
+    #: who started the thread
+    owner_id: int | None = None
+    rate_limit_per_user: int = 0
+    thread_metadata: ThreadMetadata | None = None
+    #: thread members, user id -> when they joined (Discord adds the starter and every poster)
+    thread_members: dict[int, float] = field(default_factory=dict, repr=False)
+    #: messages ever sent in the thread; unlike ``message_count`` deletions do not lower it
+    total_message_sent: int = 0
 
     @property
     def guild(self) -> Guild | None:
@@ -144,6 +190,44 @@ class Channel:
     @property
     def is_dm(self) -> bool:
         return self.type == DM
+
+    @property
+    def is_thread(self) -> bool:
+        return self.type in THREAD_TYPES
+
+    @property
+    def parent(self) -> Channel | None:
+        """A thread's text channel, or a channel's category."""
+        return self._state.channels.get(self.parent_id) if self.parent_id is not None else None
+
+    @property
+    def threads(self) -> list[Channel]:
+        """The threads started in this channel that still exist, oldest first."""
+        return [
+            c
+            for c in self._state.channels.values()
+            if c.is_thread and c.parent_id == self.id and not c.deleted
+        ]
+
+    def thread(self, name: str) -> Channel:
+        """The thread in this channel with this name; fails the test with the names otherwise."""
+        for thread in self.threads:
+            if thread.name == name:
+                return thread
+        raise AssertionError(f"no thread {name!r} in #{self.name}; threads: {[t.name for t in self.threads]}")
+
+    @property
+    def starter_message(self) -> Message | None:
+        """For a thread started from a message: that message (it shares the thread's id)."""
+        if not self.is_thread:
+            return None
+        message = self._state.messages.get(self.id)
+        return message if message is not None and message.channel_id == self.parent_id else None
+
+    @property
+    def message_count(self) -> int:
+        """Messages in a thread, as Discord counts them: not the starter message, not deleted ones."""
+        return sum(1 for m in self.messages if not m.flags & FLAG_EPHEMERAL)
 
     @property
     def mention(self) -> str:
@@ -172,8 +256,17 @@ class Channel:
                 | Perm.EMBED_LINKS
                 | Perm.ATTACH_FILES
             )
+        if self.deleted:
+            return 0
+        if self.is_thread:
+            # Threads have no overwrites of their own: they inherit the parent channel's.
+            parent = self.parent
+            return 0 if parent is None or parent.deleted else parent._guild_permissions(user_id, True)
+        return self._guild_permissions(user_id, False)
+
+    def _guild_permissions(self, user_id: int, in_thread: bool) -> int:
         guild = self.guild
-        if guild is None or self.deleted:
+        if guild is None:
             return 0
         member = guild.members.get(user_id)
         if member is None:
@@ -185,6 +278,7 @@ class Channel:
             member_id=user_id,
             role_ids=member.role_ids,
             overwrites=self.overwrites,
+            in_thread=in_thread,
         )
 
     def set_overwrite(self, target: User | Role, *, allow: Any = 0, deny: Any = 0) -> None:
@@ -193,7 +287,52 @@ class Channel:
         self.overwrites[target.id] = Overwrite(target.id, kind, as_bits(allow), as_bits(deny))
         self._state.channel_updated(self)
 
+    def thread_member_payload(self, user_id: int, *, with_ids: bool = True) -> dict[str, Any] | None:
+        """The thread member object for a user who joined this thread, else None.
+
+        GUILD_CREATE leaves out ``id`` and ``user_id`` (``with_ids=False``).
+        """
+        joined = self.thread_members.get(user_id)
+        if joined is None:
+            return None
+        data: dict[str, Any] = {"join_timestamp": iso_timestamp(joined), "flags": 0}
+        if with_ids:
+            data = {"id": str(self.id), "user_id": str(user_id), **data}
+        return data
+
+    def payload_for(self, user_id: int, *, member_ids: bool = True) -> dict[str, Any]:
+        """The channel object as a user gets it from GET /channels: a thread they joined carries
+        their thread ``member`` object."""
+        data = self.payload()
+        member = self.thread_member_payload(user_id, with_ids=member_ids) if self.is_thread else None
+        if member is not None:
+            data["member"] = member
+        return data
+
+    def _thread_payload(self) -> dict[str, Any]:
+        metadata = self.thread_metadata
+        if metadata is None:
+            raise RuntimeError(f"thread {self.id} has no thread_metadata")
+        last = self.message_ids[-1] if self.message_ids else None
+        return {
+            "id": str(self.id),
+            "type": self.type,
+            "guild_id": str(self.guild_id),
+            "parent_id": str(self.parent_id),
+            "owner_id": str(self.owner_id),
+            "name": self.name,
+            "last_message_id": str(last) if last else None,
+            "rate_limit_per_user": self.rate_limit_per_user,
+            "message_count": self.message_count,
+            "member_count": min(len(self.thread_members), THREAD_MEMBER_COUNT_CAP),
+            "total_message_sent": self.total_message_sent,
+            "thread_metadata": metadata.payload(),
+            "flags": 0,
+        }
+
     def payload(self) -> dict[str, Any]:
+        if self.is_thread:
+            return self._thread_payload()
         last = self.message_ids[-1] if self.message_ids else None
         if self.is_dm:
             recipient = self._state.users[self.recipient_id] if self.recipient_id is not None else None
@@ -293,7 +432,7 @@ class Guild:
         self._state.notify()
 
     def delete_channel(self, channel: Channel) -> None:
-        """Delete a channel (dispatches CHANNEL_DELETE)."""
+        """Delete a channel (CHANNEL_DELETE; its threads go with it) or a thread (THREAD_DELETE)."""
         self._state.delete_channel(channel)
 
     # -- reading --------------------------------------------------------------------------------
@@ -313,6 +452,19 @@ class Guild:
             if channel.name == name:
                 return channel
         raise KeyError(name)
+
+    @property
+    def threads(self) -> list[Channel]:
+        """Active (not archived) threads in the server, oldest first; not part of ``channels``,
+        as on Discord, where listing a server's channels leaves threads out."""
+        return [
+            c
+            for c in self._state.channels.values()
+            if c.is_thread
+            and c.guild_id == self.id
+            and not c.deleted
+            and not (c.thread_metadata and c.thread_metadata.archived)
+        ]
 
     def role(self, name: str) -> Role:
         for role in self.roles.values():
@@ -351,8 +503,18 @@ class Guild:
             data["permissions"] = str(channel.permissions_for(user_id))
         return data
 
+    def _visible_threads_payload(self) -> list[dict[str, Any]]:
+        """GUILD_CREATE's ``threads``: the active threads the bot can view, each with the bot's
+        thread member object (without ids) if it joined."""
+        bot_id = self._state.bot.id
+        return [
+            t.payload_for(bot_id, member_ids=False)
+            for t in self.threads
+            if t.permissions_for(bot_id) & _VIEW_CHANNEL
+        ]
+
     def payload(self, *, full: bool, include_all_members: bool = True) -> dict[str, Any]:
-        """Guild object; ``full`` adds the GUILD_CREATE-only fields (channels, members...)."""
+        """Guild object; ``full`` adds the GUILD_CREATE-only fields (channels, threads, members...)."""
         data: dict[str, Any] = {
             "id": str(self.id),
             "name": self.name,
@@ -393,7 +555,7 @@ class Guild:
                     "member_count": len(self.members),
                     "members": [self.member_payload(uid) for uid in member_ids if uid in self.members],
                     "channels": [c.payload() for c in self.channels],
-                    "threads": [],
+                    "threads": self._visible_threads_payload(),
                     "presences": [],
                     "voice_states": [],
                     "stage_instances": [],
@@ -498,6 +660,14 @@ class Message:
         return self._state.channels[self.channel_id]
 
     @property
+    def thread(self) -> Channel | None:
+        """The thread started from this message (it has the message's id), or None."""
+        channel = self._state.channels.get(self.id)
+        if channel is None or channel.deleted or not channel.is_thread:
+            return None
+        return channel if channel.parent_id == self.channel_id else None
+
+    @property
     def embed(self) -> dict[str, Any] | None:
         return self.embeds[0] if self.embeds else None
 
@@ -573,6 +743,7 @@ class Message:
     def payload(self, *, viewer_id: int | None = None, gateway: bool = False) -> dict[str, Any]:
         """The message object; ``gateway`` adds ``guild_id``/``member`` as MESSAGE_CREATE does."""
         viewer = self._state.bot.id if viewer_id is None else viewer_id
+        thread = self.thread
         data: dict[str, Any] = {
             "id": str(self.id),
             "type": self.type,
@@ -589,8 +760,11 @@ class Message:
             "embeds": [dict(e) for e in self.embeds],
             "components": [dict(c) for c in self.components],
             "pinned": False,
-            "flags": self.flags,
+            # HAS_THREAD is Discord's to set, so an edit that sends ``flags`` cannot clear it.
+            "flags": (self.flags | FLAG_HAS_THREAD) if thread is not None else self.flags,
         }
+        if thread is not None:
+            data["thread"] = thread.payload_for(viewer)
         reactions = self.reactions_payload(viewer)
         if reactions:
             data["reactions"] = reactions

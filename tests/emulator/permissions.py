@@ -4,8 +4,11 @@ The algorithm is the pseudocode of the "Permission Overwrites" and "Implicit Per
 sections of Discord's Permissions documentation: base permissions from @everyone and the
 member's roles (Administrator short-circuits to everything), then @everyone, role and member
 overwrites in that order, then the implicit denials (no View Channel means nothing; no Send
-Messages drops the send-dependent permissions).  Computing this server-side is what lets the
-emulator answer 50001/50013 exactly where Discord would.
+Messages drops the send-dependent permissions).  Threads follow "Inherited Permissions
+(Threads)": they take the parent channel's permissions, but Send Messages has no effect there;
+Send Messages in Threads is what posting needs, so it is also what the send-dependent permissions
+hang on.  Computing this server-side is what lets the emulator answer 50001/50013 exactly where
+Discord would.
 """
 
 from __future__ import annotations
@@ -105,6 +108,7 @@ DEFAULT_EVERYONE = int(
 _ADMINISTRATOR = int(Perm.ADMINISTRATOR)
 _VIEW_CHANNEL = int(Perm.VIEW_CHANNEL)
 _SEND_MESSAGES = int(Perm.SEND_MESSAGES)
+_SEND_MESSAGES_IN_THREADS = int(Perm.SEND_MESSAGES_IN_THREADS)
 _SEND_DEPENDENT = int(Perm.MENTION_EVERYONE | Perm.SEND_TTS_MESSAGES | Perm.ATTACH_FILES | Perm.EMBED_LINKS)
 
 #: Server-wide permissions that are not about a channel, so no channel overwrite removes them.
@@ -171,8 +175,13 @@ def channel_permissions(
     member_id: int,
     role_ids: Iterable[int],
     overwrites: Mapping[int, Overwrite],
+    in_thread: bool = False,
 ) -> int:
-    """Apply overwrites in Discord's order, then the implicit denials."""
+    """Apply overwrites in Discord's order, then the implicit denials.
+
+    ``in_thread`` computes a thread's permissions from its parent's ``overwrites``: there the
+    send-dependent permissions follow Send Messages in Threads instead of Send Messages.
+    """
     if base & _ADMINISTRATOR:
         return ALL_PERMISSIONS
     perms = base
@@ -194,9 +203,14 @@ def channel_permissions(
         perms |= member.allow
     if not perms & _VIEW_CHANNEL:
         return perms & GUILD_ONLY
-    if not perms & _SEND_MESSAGES:
+    if not perms & (_SEND_MESSAGES_IN_THREADS if in_thread else _SEND_MESSAGES):
         perms &= ~_SEND_DEPENDENT
     return perms
+
+
+def send_permission(*, in_thread: bool) -> int:
+    """The permission posting a message needs: Send Messages, or Send Messages in Threads."""
+    return _SEND_MESSAGES_IN_THREADS if in_thread else _SEND_MESSAGES
 
 
 def has(perms: int, needed: int) -> bool:

@@ -355,5 +355,11 @@ class DiscordEmulator:
         where = f" in #{channel.name}" if channel is not None and channel.name else ""
         return await self.state.signal.wait_for(probe, timeout, f"a message{where}")
 
+    async def wait_for_thread(self, message: Message, *, timeout: float = 5.0) -> Channel:
+        """The thread started from ``message`` (existing or future), e.g. one the bot opens on it."""
+        return await self.state.signal.wait_for(
+            lambda: message.thread, timeout, f"a thread on message {message.id}"
+        )
+
 
 __all__ = ["DiscordEmulator", "InteractionFailed"]

@@ -14,7 +14,21 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .clock import EmulatorClock, SnowflakeFactory
-from .models import CATEGORY, DM, FLAG_EPHEMERAL, Attachment, Channel, Guild, Member, Message, Role
+from .models import (
+    CATEGORY,
+    DEFAULT_AUTO_ARCHIVE_DURATION,
+    DM,
+    FLAG_EPHEMERAL,
+    PUBLIC_THREAD,
+    THREAD_MEMBER_COUNT_CAP,
+    Attachment,
+    Channel,
+    Guild,
+    Member,
+    Message,
+    Role,
+    ThreadMetadata,
+)
 from .permissions import DEFAULT_EVERYONE, Overwrite, Perm
 from .users import User
 from .waiting import Signal
@@ -212,19 +226,102 @@ class EmulatorState:
         return channel
 
     def channel_updated(self, channel: Channel) -> None:
-        guild = channel.guild
-        if guild is not None:
-            self._dispatch_guild("CHANNEL_UPDATE", channel.payload(), guild)
+        if channel.is_thread:
+            self.sink.dispatch(
+                "THREAD_UPDATE", channel.payload(), guild_id=channel.guild_id, channel_id=channel.id
+            )
+        elif channel.guild is not None:
+            self._dispatch_guild("CHANNEL_UPDATE", channel.payload(), channel.guild)
         self.notify()
 
     def delete_channel(self, channel: Channel) -> None:
         if channel.deleted:
             return
+        if channel.is_thread:
+            self._delete_thread(channel)
+            return
         guild = channel.guild
         payload = channel.payload()
+        threads = channel.threads
         channel.deleted = True
+        # Its threads go with it; the bot hears only CHANNEL_DELETE (discord.py drops them then).
+        for thread in threads:
+            thread.deleted = True
         if guild is not None:
             self._dispatch_guild("CHANNEL_DELETE", payload, guild)
+        self.notify()
+
+    # -- threads --------------------------------------------------------------------------------
+
+    def start_thread(
+        self,
+        message: Message,
+        owner_id: int,
+        *,
+        name: str,
+        auto_archive_duration: int = DEFAULT_AUTO_ARCHIVE_DURATION,
+        rate_limit_per_user: int = 0,
+    ) -> Channel:
+        """Start a public thread from ``message`` (callers have checked Discord's rules).
+
+        As on Discord the thread takes the message's id, THREAD_CREATE carries ``newly_created``,
+        the starter joins the thread, and a MESSAGE_UPDATE shows the message's new ``thread``.
+        """
+        parent = message.channel
+        if parent.guild_id is None:
+            raise ValueError("threads only exist in servers")
+        now = self.clock.wall()
+        thread = Channel(
+            self,
+            message.id,
+            PUBLIC_THREAD,
+            name,
+            guild_id=parent.guild_id,
+            parent_id=parent.id,
+            owner_id=owner_id,
+            rate_limit_per_user=rate_limit_per_user,
+            thread_metadata=ThreadMetadata(auto_archive_duration, archive_timestamp=now, created_at=now),
+        )
+        thread.thread_members[owner_id] = now
+        self.channels[thread.id] = thread
+        created = {**thread.payload(), "newly_created": True}
+        self.sink.dispatch("THREAD_CREATE", created, guild_id=thread.guild_id, channel_id=thread.id)
+        self._thread_member_added(thread, owner_id)
+        self._dispatch_message("MESSAGE_UPDATE", message)
+        self.notify()
+        return thread
+
+    def join_thread(self, thread: Channel, user_id: int) -> None:
+        """Add a thread member (Discord does this for anyone who posts in the thread)."""
+        if user_id in thread.thread_members:
+            return
+        thread.thread_members[user_id] = self.clock.wall()
+        self._thread_member_added(thread, user_id)
+        self.notify()
+
+    def _thread_member_added(self, thread: Channel, user_id: int) -> None:
+        # With only GUILDS a bot hears THREAD_MEMBERS_UPDATE about itself; other users' joins
+        # need GUILD_MEMBERS and carry presences, which the emulator does not model.
+        if user_id != self.bot.id:
+            return
+        data = {
+            "id": str(thread.id),
+            "guild_id": str(thread.guild_id),
+            "member_count": min(len(thread.thread_members), THREAD_MEMBER_COUNT_CAP),
+            "added_members": [thread.thread_member_payload(user_id)],
+        }
+        self.sink.dispatch("THREAD_MEMBERS_UPDATE", data, guild_id=thread.guild_id, channel_id=thread.id)
+
+    def _delete_thread(self, thread: Channel) -> None:
+        data = {
+            "id": str(thread.id),
+            "guild_id": str(thread.guild_id),
+            "parent_id": str(thread.parent_id),
+            "type": thread.type,
+        }
+        # Dispatched before the thread is gone, so the gateway can still tell who may see it.
+        self.sink.dispatch("THREAD_DELETE", data, guild_id=thread.guild_id, channel_id=thread.id)
+        thread.deleted = True
         self.notify()
 
     def dm_channel_for(self, user: User) -> Channel:
@@ -279,6 +376,8 @@ class EmulatorState:
         nonce: str | None = None,
         message_reference: dict[str, Any] | None = None,
     ) -> Message:
+        if channel.is_thread and webhook_id is None and interaction_id is None:
+            self.join_thread(channel, author_id)  # posting in a thread joins it
         message = Message(
             self,
             self.ids.next(),
@@ -301,6 +400,8 @@ class EmulatorState:
         )
         self.messages[message.id] = message
         channel.message_ids.append(message.id)
+        if channel.is_thread and not message.ephemeral:
+            channel.total_message_sent += 1
         self._dispatch_message("MESSAGE_CREATE", message)
         self.notify()
         return message

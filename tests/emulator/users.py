@@ -25,8 +25,19 @@ from .interactions import (
     InteractionService,
     ModalPrompt,
 )
-from .models import BaseUser, Channel, Guild, Member, Message, Role
-from .permissions import Perm, has
+from .models import (
+    AUTO_ARCHIVE_DURATIONS,
+    DEFAULT_AUTO_ARCHIVE_DURATION,
+    TEXT,
+    BaseUser,
+    Channel,
+    Guild,
+    Member,
+    Message,
+    Role,
+)
+from .permissions import Perm, has, send_permission
+from .validation import THREAD_NAME_MAX
 
 MAX_REACTIONS = 20
 _ADD_REACTIONS = int(Perm.ADD_REACTIONS)
@@ -94,11 +105,34 @@ class User(BaseUser):
     # -- messages and reactions ---------------------------------------------------------------------
 
     async def send(self, channel: Channel, content: str) -> Message:
-        """Post a message as this user (the bot receives MESSAGE_CREATE)."""
-        self._require_in_channel(channel, int(Perm.VIEW_CHANNEL | Perm.SEND_MESSAGES))
+        """Post a message as this user (the bot receives MESSAGE_CREATE).
+
+        ``channel`` may be a thread: posting there takes Send Messages in Threads, and joins it.
+        """
+        needed = int(Perm.VIEW_CHANNEL) | send_permission(in_thread=channel.is_thread)
+        self._require_in_channel(channel, needed)
         if not content:
             raise AssertionError("the client does not send empty messages")
         return self._state.create_message(channel, self.id, content=content)
+
+    async def start_thread(
+        self, message: Message, name: str, *, auto_archive_duration: int = DEFAULT_AUTO_ARCHIVE_DURATION
+    ) -> Channel:
+        """Start a public thread from a message, as "Create Thread" on it does (THREAD_CREATE)."""
+        self._require_visible(message)
+        channel = message.channel
+        if message.ephemeral or channel.type != TEXT:
+            raise AssertionError(f"the client offers no thread on message {message.id}")
+        if message.id in self._state.channels:  # a thread takes its message's id for good
+            raise AssertionError(f"message {message.id} already has a thread")
+        if not 1 <= len(name) <= THREAD_NAME_MAX:
+            raise AssertionError(f"a thread name takes 1..{THREAD_NAME_MAX} characters, got {len(name)}")
+        if auto_archive_duration not in AUTO_ARCHIVE_DURATIONS:
+            raise AssertionError(f"auto_archive_duration must be one of {AUTO_ARCHIVE_DURATIONS}")
+        self._require_in_channel(channel, int(Perm.VIEW_CHANNEL | Perm.CREATE_PUBLIC_THREADS))
+        return self._state.start_thread(
+            message, self.id, name=name, auto_archive_duration=auto_archive_duration
+        )
 
     async def react(self, message: Message, emoji: str) -> None:
         """Add a reaction, as clicking the emoji under a message does."""

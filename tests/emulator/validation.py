@@ -11,6 +11,8 @@ Sources (Discord developer docs):
   optional, 25 choices, choice name 1-100 and string value up to 100, autocomplete not with
   choices: "Application Commands" (interactions/application-commands)
 - 25 autocomplete choices: "Interaction Callback Data Structure" (interactions/receiving-and-responding)
+- thread name 1-100 chars, auto_archive_duration one of 60/1440/4320/10080, rate_limit_per_user
+  0-21600 or null: "Start Thread from Message" (resources/channel)
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import FormErrors, empty_message
+from .models import AUTO_ARCHIVE_DURATIONS
 
 CONTENT_MAX = 2000
 EMBEDS_MAX = 10
@@ -47,6 +50,8 @@ CHOICE_NAME_MAX = 100
 CHOICE_STRING_VALUE_MAX = 100
 AUTOCOMPLETE_CHOICES_MAX = 25
 NONCE_MAX = 25
+THREAD_NAME_MAX = 100
+RATE_LIMIT_PER_USER_MAX = 21600
 
 FLAG_COMPONENTS_V2 = 1 << 15
 BUTTON_STYLES = {1, 2, 3, 4, 5, 6}
@@ -311,6 +316,44 @@ def validate_message(payload: Mapping[str, Any], *, files: int, creating: bool) 
         or files
     ):
         raise empty_message()
+
+
+# -- threads --------------------------------------------------------------------------------------
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def validate_thread_start(payload: Any) -> None:
+    """Check a Start Thread body (``name``, ``auto_archive_duration``, ``rate_limit_per_user``)."""
+    errors = FormErrors()
+    if not isinstance(payload, Mapping):
+        errors.add((), "MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType")
+        errors.raise_if_any()
+        return
+    name = payload.get("name")
+    if name is None:
+        errors.required(("name",))
+    elif not isinstance(name, str) or not 1 <= len(name) <= THREAD_NAME_MAX:
+        errors.length_between(("name",), 1, THREAD_NAME_MAX)
+    duration = payload.get("auto_archive_duration")
+    if duration is not None and (not _is_int(duration) or duration not in AUTO_ARCHIVE_DURATIONS):
+        errors.add(
+            ("auto_archive_duration",),
+            "BASE_TYPE_CHOICES",
+            f"Value must be one of {list(AUTO_ARCHIVE_DURATIONS)}.",
+        )
+    slowmode = payload.get("rate_limit_per_user")
+    if slowmode is not None:
+        if not _is_int(slowmode):
+            errors.add(("rate_limit_per_user",), "NUMBER_TYPE_COERCE", f'Value "{slowmode}" is not int.')
+        elif slowmode < 0:
+            errors.add(("rate_limit_per_user",), "NUMBER_TYPE_MIN", "int value should be >= 0.")
+        elif slowmode > RATE_LIMIT_PER_USER_MAX:
+            limit = RATE_LIMIT_PER_USER_MAX
+            errors.add(("rate_limit_per_user",), "NUMBER_TYPE_MAX", f"int value should be <= {limit}.")
+    errors.raise_if_any()
 
 
 # -- application commands -------------------------------------------------------------------------
