@@ -53,21 +53,27 @@ SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader
 
 @dataclass(frozen=True)
 class BankProblem:
-    """One thing wrong with a pack, located as precisely as the file allows."""
+    """One thing wrong with a pack, located as precisely as the file allows. A CSV pack has rows and
+    columns rather than lines and fields: ``row`` is the row a spreadsheet shows (the header is row 1)
+    and ``field`` names the column."""
 
     file: str
     message: str
     line: int | None = None
     question_id: str | None = None
     field: str | None = None
+    row: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
+        if self.line:
+            where = f"{self.file}:{self.line}"
+        else:
+            where = f"{self.file} row {self.row}" if self.row else self.file
         parts = [where]
         if self.question_id:
             parts.append(f"question {self.question_id}")
         if self.field:
-            parts.append(f"field '{self.field}'")
+            parts.append(f"{'column' if self.row else 'field'} '{self.field}'")
         return " ".join(parts) + f": {self.message}"
 
 
@@ -292,15 +298,17 @@ def _value_problem(bad: _BadValue, root: yaml.Node, display: str, what: str) -> 
     except RecursionError:
         path = []  # nested too deeply to name: the line still says where
     question_id = None
-    if what == _QUESTION_FILES and len(path) >= 2 and path[0] == "questions" and isinstance(path[1], int):
+    if what != _PACK_FILES and len(path) >= 2 and path[0] == "questions" and isinstance(path[1], int):
         question_id = _question_label(root, path[1])
         path = path[2:]
     field_name = ".".join(str(step) for step in path) or None
     return BankProblem(display, bad.reason, line=bad.line, question_id=question_id, field=field_name)
 
 
-def _parse(text: str, display: str, what: str) -> tuple[Any, yaml.Node | None]:
-    """The plain data of a YAML text and its node tree (kept for line numbers), or a located problem."""
+def parse_yaml(text: str, display: str, what: str) -> tuple[Any, yaml.Node | None]:
+    """The plain data of a YAML text and its node tree (kept for line numbers), or a located problem.
+    ``what`` names the kind of file in messages ("question files"); a file that may hold questions names
+    the question of a bad value."""
     root: yaml.Node | None = None
     try:
         _refuse_anchors(text, display, what)
@@ -323,13 +331,18 @@ def _parse(text: str, display: str, what: str) -> tuple[Any, yaml.Node | None]:
         raise InvalidQuestionBank([BankProblem(display, "not valid YAML: nested too deeply")]) from exc
 
 
-def _read_text(path: Path, display: str, what: str) -> tuple[bytes, str]:
-    content = _read_capped(path, display, what)
+def decode_text(content: bytes, display: str) -> str:
+    """The UTF-8 text of a file's bytes, or a problem naming the first byte that is not."""
     try:
-        return content, content.decode("utf-8")
+        return content.decode("utf-8")
     except UnicodeDecodeError as exc:
         message = f"cannot read the file: not UTF-8 text (byte {exc.start + 1})"
         raise InvalidQuestionBank([BankProblem(display, message)]) from exc
+
+
+def _read_text(path: Path, display: str, what: str) -> tuple[bytes, str]:
+    content = _read_capped(path, display, what)
+    return content, decode_text(content, display)
 
 
 def _key_lines(node: yaml.Node, prefix: str = "") -> Iterator[tuple[str, int]]:
@@ -400,7 +413,7 @@ def _read_yaml(path: Path, display: str, cache: ParsedFileCache | None = None) -
     cached = cache.get(key) if cache is not None else None
     if cached is not None:
         return cached["data"], _Lines.from_json(cached["lines"])
-    data, root = _parse(text, display, _QUESTION_FILES)
+    data, root = parse_yaml(text, display, _QUESTION_FILES)
     lines = _index_lines(root)
     if cache is not None:
         cache.put(key, {"data": data, "lines": lines.to_json()})
@@ -501,7 +514,13 @@ def _read_blueprint(pack_dir: Path) -> tuple[Blueprint, dict[str, int]]:
     if kind is not None:
         raise InvalidQuestionBank([BankProblem(display, f"cannot read the file: it is {kind}")])
     _, text = _read_text(path, display, _PACK_FILES)
-    data, root = _parse(text, display, _PACK_FILES)
+    data, root = parse_yaml(text, display, _PACK_FILES)
+    return blueprint_from_data(data, root, display)
+
+
+def blueprint_from_data(data: Any, root: yaml.Node | None, display: str) -> tuple[Blueprint, dict[str, int]]:
+    """Validate parsed blueprint fields (a pack.yaml's, or an upload's) with every blueprint rule; lines
+    come from ``root``, the node tree the data was built from (none for data that was never YAML)."""
     if not isinstance(data, dict):
         raise InvalidQuestionBank([BankProblem(display, "must be a mapping of blueprint fields", line=1)])
     lines: dict[str, int] = {}
@@ -759,6 +778,15 @@ def _question_problems(
     return _Located(question, QuestionPlace(display, line, field_lines)), []
 
 
+def validate_question(
+    raw: Any, display: str, blueprint: Blueprint, *, line: int | None
+) -> tuple[Question | None, list[BankProblem]]:
+    """One question given as plain data (as a question file holds it, a case study aside), checked with
+    every rule against ``blueprint``; every problem is placed at ``line``."""
+    found, problems = _question_problems(raw, 0, display, line, {}, [], blueprint, {})
+    return (found.question if found is not None else None), problems
+
+
 def _read_cases(
     data: dict[str, Any], display: str, lines: _Lines
 ) -> tuple[dict[str, Case], list[BankProblem]]:
@@ -802,8 +830,15 @@ def _load_question_file(
     problems: list[BankProblem] = []
     if unknown:
         problems.append(BankProblem(display, f"unknown top-level keys: {', '.join(unknown)}", line=1))
-    cases, case_problems = _read_cases(data, display, lines)
-    problems.extend(case_problems)
+    located, question_problems = _questions_in(data, display, lines, blueprint)
+    return located, [*problems, *question_problems]
+
+
+def _questions_in(
+    data: dict[str, Any], display: str, lines: _Lines, blueprint: Blueprint
+) -> tuple[list[_Located], list[BankProblem]]:
+    """The questions and case studies of parsed question-file data (a dict with a ``questions`` list)."""
+    cases, problems = _read_cases(data, display, lines)
     fields_of: dict[int, dict[str, int]] = {}
     for (i, name), ln in lines.of_field.items():
         fields_of.setdefault(i, {})[name] = ln
@@ -826,6 +861,17 @@ def _load_question_file(
         if found is not None:
             located.append(found)
     return located, problems
+
+
+def validate_questions(
+    data: dict[str, Any], root: yaml.Node | None, display: str, blueprint: Blueprint
+) -> tuple[list[Question], list[BankProblem]]:
+    """The questions of parsed data holding a ``questions`` list (and maybe ``cases``), checked with
+    every rule of a question file against ``blueprint``, ids unique among them; lines come from
+    ``root``, the node tree the data was built from."""
+    located, problems = _questions_in(data, display, _index_lines(root), blueprint)
+    problems.extend(_check_unique_ids(located))
+    return [item.question for item in located], problems
 
 
 def _check_unique_ids(located: list[_Located]) -> list[BankProblem]:
