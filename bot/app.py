@@ -35,6 +35,7 @@ from bot.services.mock import MockService
 from bot.services.plans import PlanService
 from bot.services.progress import ProgressService
 from bot.services.reviews import ReviewService
+from bot.services.server_packs import ServerPackService
 from bot.services.setup import SetupService
 
 log = logging.getLogger(__name__)
@@ -139,6 +140,7 @@ class StudyBot(commands.Bot):
         self.setup_service = SetupService(sessions, self.guild_service)
         self.review_service = ReviewService(sessions, self.guild_service)
         self.feedback_service = FeedbackService(sessions)
+        self.server_pack_service = ServerPackService(sessions, self.guild_service)
         self.plan_service = PlanService(sessions, self.guild_service, self.shard_set)
         self.jobs = DailyJobs(scheduler, self.mock_service, self.shard_set)
         from bot.discord.publisher import DiscordPublisher
@@ -168,6 +170,7 @@ class StudyBot(commands.Bot):
         from bot.discord.cogs.feedback import FeedbackCog
         from bot.discord.cogs.mock import MockCog
         from bot.discord.cogs.onboarding import OnboardingCog
+        from bot.discord.cogs.packs import PackCog
         from bot.discord.cogs.plan import PlanCog
         from bot.discord.cogs.progress import ConfirmButton, ProgressCog
         from bot.discord.cogs.quiz import QuizCog
@@ -183,6 +186,11 @@ class StudyBot(commands.Bot):
         await self.add_cog(ReviewCog(self))
         await self.add_cog(PlanCog(self))
         await self.add_cog(FeedbackCog(self))
+        await self.add_cog(PackCog(self))
+        # Servers' own packs before anything that may ask a question from one (recovery, schedules).
+        loaded = await self.server_pack_service.load_all()
+        if loaded:
+            log.info("loaded %s server packs", loaded)
         self.add_dynamic_items(PickButton, PickerButton, ConfirmButton)
         await self.sync_commands()
 

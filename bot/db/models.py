@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -261,7 +262,8 @@ class PeriodStat(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     period: Mapped[str] = mapped_column(String(8), primary_key=True)
     period_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    domain_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    # "<pack>:<domain id>": a server's own pack's slug is up to 64 characters, a domain id 16.
+    domain_id: Mapped[str] = mapped_column(String(96), primary_key=True)
     points: Mapped[int] = mapped_column(Integer, default=0)
     answered: Mapped[int] = mapped_column(Integer, default=0)
     correct: Mapped[int] = mapped_column(Integer, default=0)
@@ -336,3 +338,22 @@ class QuestionReport(Base):
     comment: Mapped[str | None] = mapped_column(Text, default=None)
     source: Mapped[str] = mapped_column(String(8))  # where it was reported: daily | quiz | mock | review
     reported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ServerPack(Base):
+    """A question pack a server uploaded: for that server only. The file itself is kept, so the pack is
+    loaded again at each start and can be downloaded; a removed pack keeps its row (``removed_at``) so
+    the statistics that name it stay readable."""
+
+    __tablename__ = "server_packs"
+    __table_args__ = (UniqueConstraint("slug", name="uq_server_packs_slug"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    slug: Mapped[str] = mapped_column(String(64))  # "<name>@<server id>": unique across servers
+    name: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(128))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    questions: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[int] = mapped_column(BigInteger)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)

@@ -27,7 +27,7 @@ async def exam_choices(
 ) -> list[app_commands.Choice[str]]:
     """The exam packs whose code or name contains what the member typed, live ones first."""
     packs = sorted(
-        interaction.client.guild_service.packs.items(),
+        interaction.client.guild_service.packs_for(interaction.guild_id).items(),
         key=lambda item: (item[1].blueprint.retired_on is not None, item[0]),
     )
     needle = current.casefold()

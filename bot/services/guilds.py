@@ -33,7 +33,11 @@ class GuildService:
         default_timezone: str,
     ) -> None:
         self._sessions = sessions
-        self._packs = packs
+        self._packs = dict(packs)  # the shipped packs and every server's own
+        # A server's own pack -> that server: it is offered there and nowhere else. Removed packs stay
+        # in ``_packs`` while loaded, so what was asked from them still resolves.
+        self._owners: dict[str, int] = {}
+        self._removed: set[str] = set()
         self._default_pack = default_pack
         self._default_timezone = default_timezone
         # Nearly every command needs its server's settings and they rarely change; they change only
@@ -82,7 +86,28 @@ class GuildService:
 
     @property
     def packs(self) -> dict[str, ExamPack]:
+        """Every pack the bot has loaded, shipped or a server's (for what stored rows refer to)."""
         return dict(self._packs)
+
+    def packs_for(self, guild_id: int | None) -> dict[str, ExamPack]:
+        """The packs a server may choose from: the shipped ones and its own."""
+        return {
+            slug: pack
+            for slug, pack in self._packs.items()
+            if slug not in self._removed and self._owners.get(slug, guild_id) == guild_id
+        }
+
+    def add_server_pack(self, guild_id: int, pack: ExamPack) -> None:
+        self._packs[pack.slug] = pack
+        self._owners[pack.slug] = guild_id
+        self._removed.discard(pack.slug)
+
+    def remove_server_pack(self, slug: str) -> None:
+        """No longer offered; questions already asked from it still resolve until the next start."""
+        self._removed.add(slug)
+
+    def owner_of(self, slug: str) -> int | None:
+        return self._owners.get(slug)
 
     async def set_hide_answers(self, guild_id: int, hide: bool, now: dt.datetime) -> None:
         async with self._sessions.begin() as session:
@@ -122,27 +147,35 @@ class GuildService:
             if row is not None:
                 row.welcomed_at = now
 
-    def exam(self, text: str) -> ExamPack:
-        """The pack a member named, by folder name or exam code, in any case (``aip-c01``, ``AIP-C01``)."""
+    def exam(self, text: str, guild_id: int | None = None) -> ExamPack:
+        """The pack a member named, by folder name or exam code, in any case (``aip-c01``, ``AIP-C01``),
+        among those their server may use (another server's own packs are not there to find)."""
         wanted = text.strip().casefold()
-        for slug, pack in self._packs.items():
-            if wanted in (slug.casefold(), pack.blueprint.code.casefold()):
+        offered = self.packs_for(guild_id)
+        for slug, pack in offered.items():  # a server's own pack by its slug before any exam code
+            if wanted == slug.casefold():
                 return pack
-        raise UserError(f"There is no exam called {echo(text)}. {self.describe_packs()}")
+        for pack in offered.values():
+            if wanted == pack.blueprint.code.casefold():
+                return pack
+        raise UserError(f"There is no exam called {echo(text)}. {self.describe_packs(guild_id)}")
 
-    def describe_packs(self) -> str:
-        """The packs the bot carries, live ones first, for messages that offer a choice."""
-        live = [p.blueprint.code for p in self.live_packs()]
-        retired = [p.blueprint.code for p in self._packs.values() if p.blueprint.retired_on is not None]
+    def describe_packs(self, guild_id: int | None = None) -> str:
+        """The packs a server may use, live ones first, for messages that offer a choice."""
+        offered = self.packs_for(guild_id)
+        live = [p.blueprint.code for p in self.live_packs(guild_id)]
+        retired = [p.blueprint.code for p in offered.values() if p.blueprint.retired_on is not None]
         text = f"Live exams: {', '.join(live) or 'none'}."
         return text + (f" Retired: {', '.join(retired)}." if retired else "")
 
-    def live_packs(self) -> list[ExamPack]:
-        return [p for _, p in sorted(self._packs.items()) if p.blueprint.retired_on is None]
+    def live_packs(self, guild_id: int | None = None) -> list[ExamPack]:
+        offered = self.packs_for(guild_id)
+        return [p for _, p in sorted(offered.items()) if p.blueprint.retired_on is None]
 
     async def set_pack(self, guild_id: int, slug: str, now: dt.datetime) -> None:
         """The exam a server studies by default (schedules without their own exam, quizzes, mocks)."""
-        self.pack(slug)
+        if slug not in self.packs_for(guild_id):
+            self.exam(slug, guild_id)  # says which exams there are
         async with self._sessions.begin() as session:
             row = await repo.ensure_guild(
                 session, guild_id, pack=self._default_pack, timezone=self._default_timezone, now=now
@@ -152,7 +185,7 @@ class GuildService:
 
     async def exam_for(self, guild_id: int | None, exam: str | None, now: dt.datetime) -> ExamPack:
         """The exam a member named, or else the server's default exam."""
-        return self.exam(exam) if exam else await self.pack_for(guild_id, now)
+        return self.exam(exam, guild_id) if exam else await self.pack_for(guild_id, now)
 
     async def set_quiz_window(self, guild_id: int, seconds: int, now: dt.datetime) -> None:
         async with self._sessions.begin() as session:

@@ -179,10 +179,10 @@ class ProgressService:
     ) -> ExamPack:
         """The exam a member named; else the one they practised most recently here; else the server's."""
         if exam:
-            return self._guilds.exam(exam)
+            return self._guilds.exam(exam, guild_id)
         async with self._sessions.begin() as session:
             latest = await repo.latest_practised_pack(session, guild_id, user_id)
-        if latest is not None and latest in self._guilds.packs:
+        if latest is not None and latest in self._guilds.packs_for(guild_id):
             return self._guilds.pack(latest)
         return await self._guilds.pack_for(guild_id, now)
 

@@ -43,14 +43,14 @@ class SetupService:
         """Record answers, each checked as `/daily schedule` checks it; nothing is saved if one is wrong."""
         checked: dict[str, object] = {}
         for name, value in changes.items():
-            checked[name] = self._checked(name, value)
+            checked[name] = self._checked(guild_id, name, value)
         choices = (await self.current(guild_id, user_id, now)).with_changes(**checked)
         await self._save(guild_id, user_id, choices, now)
         return choices
 
-    def _checked(self, name: str, value: str | int) -> object:
+    def _checked(self, guild_id: int, name: str, value: str | int) -> object:
         if name == "exam":
-            return self._guilds.exam(str(value)).slug
+            return self._guilds.exam(str(value), guild_id).slug
         if name == "timezone":
             return parse_timezone(str(value)).key
         if name == "time_of_day":

@@ -12,3 +12,4 @@ from bot.db.repo.posts import *  # noqa: F403
 from bot.db.repo.privacy import *  # noqa: F403
 from bot.db.repo.progress import *  # noqa: F403
 from bot.db.repo.scores import *  # noqa: F403
+from bot.db.repo.server_packs import *  # noqa: F403

@@ -22,6 +22,7 @@ from bot.db.models import (
     ReviewSession,
     Schedule,
     ScoreArchive,
+    ServerPack,
     StudyPlan,
 )
 
@@ -55,6 +56,10 @@ async def rows_of_user(session: AsyncSession, user_id: int) -> dict[str, list[di
     out["schedules_created"] = [
         {"guild_id": s.guild_id, "channel_id": s.channel_id, "created_at": s.created_at} for s in created
     ]
+    uploaded = (await session.scalars(select(ServerPack).where(ServerPack.uploaded_by == user_id))).all()
+    out["packs_uploaded"] = [
+        {"guild_id": p.guild_id, "pack": p.slug, "uploaded_at": p.uploaded_at} for p in uploaded
+    ]
     return out
 
 
@@ -62,5 +67,6 @@ async def delete_user(session: AsyncSession, user_id: int) -> None:
     for model in USER_TABLES:
         await session.execute(delete(model).where(model.user_id == user_id))
     await session.execute(delete(MockSession).where(MockSession.user_id == user_id))  # answers cascade
-    # The server keeps its schedules; who made them is the member's to erase.
+    # The server keeps its schedules and packs; who made them is the member's to erase.
     await session.execute(update(Schedule).where(Schedule.created_by == user_id).values(created_by=0))
+    await session.execute(update(ServerPack).where(ServerPack.uploaded_by == user_id).values(uploaded_by=0))

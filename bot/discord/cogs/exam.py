@@ -29,7 +29,7 @@ class ExamCog(commands.Cog):
         chosen = await guilds.exam_for(interaction.guild_id, exam, discord.utils.utcnow())
         note = None
         if chosen.blueprint.retired_on is not None:
-            note = f"{chosen.blueprint.code} is retired. {guilds.describe_packs()}"
+            note = f"{chosen.blueprint.code} is retired. {guilds.describe_packs(interaction.guild_id)}"
         await interaction.response.send_message(content=note, embed=exam_embed(chosen), ephemeral=True)
 
     @exam.command(name="use", description="Choose the exam this server studies by default")
@@ -39,7 +39,7 @@ class ExamCog(commands.Cog):
         if interaction.guild is None:
             raise UserError("A server's exam is chosen in that server.")
         guilds = self.bot.guild_service
-        chosen = guilds.exam(exam)
+        chosen = guilds.exam(exam, interaction.guild.id)
         await guilds.set_pack(interaction.guild.id, chosen.slug, discord.utils.utcnow())
         bp = chosen.blueprint
         text = (
@@ -47,7 +47,8 @@ class ExamCog(commands.Cog):
             "exam keep it; statistics stay with the exam they were earned in."
         )
         if bp.retired_on is not None:
-            text += f"\nNote: AWS retired {bp.code} on {bp.retired_on.isoformat()}. {guilds.describe_packs()}"
+            text += f"\nNote: AWS retired {bp.code} on {bp.retired_on.isoformat()}. "
+            text += guilds.describe_packs(interaction.guild.id)
         await interaction.response.send_message(text, ephemeral=True)
 
     _show_exams = show.autocomplete("exam")(exam_choices)

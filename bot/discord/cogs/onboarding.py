@@ -43,7 +43,7 @@ class OnboardingCog(commands.Cog):
         choices = await self.bot.setup_service.begin(
             interaction.guild.id, interaction.user.id, discord.utils.utcnow()
         )
-        embed, view = setup_ui.render(1, choices, self.bot.guild_service.packs)
+        embed, view = setup_ui.render(1, choices, self.bot.guild_service.packs_for(interaction.guild.id))
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     @commands.Cog.listener()
@@ -89,7 +89,7 @@ class OnboardingCog(commands.Cog):
             step, notice = 2, "Choose the study channel first."
         if notice is None and step == 2 and choices.channel_id is not None:
             notice = self._cannot_post(guild, choices.channel_id)
-        embed, view = setup_ui.render(step, choices, self.bot.guild_service.packs, notice)
+        embed, view = setup_ui.render(step, choices, self.bot.guild_service.packs_for(guild.id), notice)
         await interaction.response.edit_message(content=None, embed=embed, view=view)
 
     async def _apply(
@@ -144,7 +144,7 @@ class OnboardingCog(commands.Cog):
         channel = None if choices.channel_id is None else guild.get_channel(choices.channel_id)
         if not isinstance(channel, discord.TextChannel):
             embed, view = setup_ui.render(
-                2, choices, self.bot.guild_service.packs, "Choose the study channel."
+                2, choices, self.bot.guild_service.packs_for(guild.id), "Choose the study channel."
             )
             await interaction.response.edit_message(embed=embed, view=view)
             return
@@ -154,7 +154,7 @@ class OnboardingCog(commands.Cog):
             )
         except UserError as error:
             embed, view = setup_ui.render(
-                len(setup_ui.STEPS), choices, self.bot.guild_service.packs, error.message
+                len(setup_ui.STEPS), choices, self.bot.guild_service.packs_for(guild.id), error.message
             )
             await interaction.response.edit_message(embed=embed, view=view)
             return

@@ -113,7 +113,7 @@ class PlanCog(commands.Cog):
         timezone: str | None = None,
     ) -> None:
         now = discord.utils.utcnow()
-        pack = self.bot.guild_service.exam(exam)
+        pack = self.bot.guild_service.exam(exam, interaction.guild_id)
         if timezone is None:
             guild_id = interaction.guild_id
             timezone = (

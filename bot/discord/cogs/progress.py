@@ -109,7 +109,9 @@ class ProgressCog(commands.Cog):
         assert interaction.guild is not None
         subject = member or interaction.user
         if exam:
-            self.bot.guild_service.exam(exam)  # a wrong name is told privately, before anything is public
+            self.bot.guild_service.exam(
+                exam, interaction.guild.id
+            )  # a wrong name is told privately, before anything is public
         await interaction.response.defer(ephemeral=not public, thinking=True)
         progress = await self.bot.progress_service.member_progress(
             interaction.guild.id, subject.id, discord.utils.utcnow(), exam

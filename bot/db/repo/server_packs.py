@@ -1,0 +1,45 @@
+"""Question packs servers uploaded."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Guild, Schedule, ServerPack
+
+__all__ = [
+    "live_server_packs",
+    "packs_of_server",
+    "server_pack",
+    "server_pack_users",
+]
+
+
+async def live_server_packs(session: AsyncSession) -> list[ServerPack]:
+    """Every server's packs that are not removed: loaded at each start."""
+    return list(await session.scalars(select(ServerPack).where(ServerPack.removed_at.is_(None))))
+
+
+async def packs_of_server(session: AsyncSession, guild_id: int) -> list[ServerPack]:
+    query = (
+        select(ServerPack)
+        .where(ServerPack.guild_id == guild_id, ServerPack.removed_at.is_(None))
+        .order_by(ServerPack.name)
+    )
+    return list(await session.scalars(query))
+
+
+async def server_pack(session: AsyncSession, guild_id: int, name: str) -> ServerPack | None:
+    query = select(ServerPack).where(
+        ServerPack.guild_id == guild_id, ServerPack.name == name, ServerPack.removed_at.is_(None)
+    )
+    return (await session.scalars(query)).first()
+
+
+async def server_pack_users(session: AsyncSession, guild_id: int, slug: str) -> tuple[bool, list[int]]:
+    """Whether the server studies the pack by default, and the channels whose schedules name it."""
+    default = await session.scalar(select(func.count()).where(Guild.id == guild_id, Guild.pack == slug))
+    channels = await session.scalars(
+        select(Schedule.channel_id).where(Schedule.guild_id == guild_id, Schedule.pack == slug)
+    )
+    return bool(default), list(channels)

@@ -1,0 +1,93 @@
+"""A server's own question pack, as its admins and members live it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.db.models import Attempt
+from bot.scheduler import reveal_job_id
+from tests.e2e.daily_helpers import (
+    is_reveal,
+    post_of,
+    post_question,
+    react_and_wait,
+    right_and_wrong,
+    run,
+    run_job_now,
+    schedule,
+    study_server,
+)
+
+GOOD = (Path(__file__).parent / "data" / "team-pack.csv").read_bytes()
+
+
+def broken(csv: bytes) -> bytes:
+    """Three bad rows: a key that is no option (row 2), no stem (row 3), a reference that is no link
+    (row 5)."""
+    rows = csv.decode().splitlines()
+    rows[1] = rows[1].replace(",A,AWS Direct", ",Z,AWS Direct", 1)
+    cells = rows[2].split(",")
+    cells[4] = ""
+    rows[2] = ",".join(cells)
+    rows[4] = rows[4].replace("https://docs.aws.amazon.com/efs", "see the EFS docs", 1)
+    return ("\n".join(rows) + "\n").encode()
+
+
+async def upload(admin, channel, data: bytes, name: str = "team", filename: str = "team-pack.csv"):
+    return await command(admin, "pack upload", channel, file=(filename, data), name=name)
+
+
+async def command(who, command_name: str, channel, **options):
+    return await (await who.run_command(command_name, channel=channel, options=options)).response()
+
+
+async def test_a_server_uploads_its_pack_studies_it_and_no_other_server_sees_it(emulator, studybot) -> None:
+    guild, channel, admin, alice, _ = study_server(emulator)
+    other = emulator.add_guild("Another group")
+    other_channel = other.add_text_channel("daily")
+    other_admin = other.add_member("other-admin", admin=True)
+    bot = await studybot.start()
+
+    refused = await upload(admin, channel, broken(GOOD))
+    assert refused.ephemeral and "was not added: 3 problems to fix. Nothing was stored." in refused.content
+    problems = [line for line in refused.content.splitlines() if line.startswith("- ")]
+    assert len(problems) == 3, refused.content
+    assert "row 2" in problems[0] and "net-1-001" in problems[0] and "key" in problems[0]
+    assert "row 3" in problems[1] and "stem" in problems[1]
+    assert "row 5" in problems[2] and "reference" in problems[2]
+    assert (
+        "There is no exam called" in (await run(admin, "exam use", channel, exam=f"team@{guild.id}")).content
+    )
+
+    added = await upload(admin, channel, GOOD)
+    assert f"`team@{guild.id}`" in added.content and "4 questions" in added.content
+    listed = await run(admin, "pack list", channel)
+    assert f"team@{guild.id}" in listed.content and "team-pack.csv" in listed.content
+
+    await schedule(admin, channel, time="09:00", exam=f"team@{guild.id}")
+    post, question = await post_question(bot, emulator, admin, channel)
+    assert question.id in {"net-1-001", "net-1-002", "sto-2-001", "sto-2-002"}
+    for emoji in right_and_wrong(question)[0]:
+        await react_and_wait(bot, alice, post, emoji)
+    run_job_now(bot, reveal_job_id(post_of(post)[1]))
+    await emulator.wait_for_message(channel=channel, predicate=is_reveal)
+    async with bot.sessions() as session:
+        attempts = (await session.scalars(select(Attempt).where(Attempt.user_id == alice.id))).all()
+    assert [(a.pack, a.question_id, a.correct) for a in attempts] == [(f"team@{guild.id}", question.id, True)]
+
+    # Another server can neither choose it nor see it offered.
+    refused_elsewhere = await run(other_admin, "exam use", other_channel, exam=f"team@{guild.id}")
+    assert "There is no exam called" in refused_elsewhere.content
+    assert "no packs of its own" in (await run(other_admin, "pack list", other_channel)).content
+    offered = await other_admin.autocomplete("exam use", channel=other_channel, focused="exam", value="")
+    assert offered and not [c for c in offered if "team" in c["value"]]
+    mine = await admin.autocomplete("exam use", channel=channel, focused="exam", value="team")
+    assert [c["value"] for c in mine] == [f"team@{guild.id}"]
+
+    # After a restart the pack is there again, and the file comes back as it was uploaded.
+    bot = await studybot.restart()
+    assert f"team@{guild.id}" in bot.guild_service.packs_for(guild.id)
+    downloaded = await command(admin, "pack download", channel, name="team")
+    assert downloaded.attachments[0].text() == GOOD.decode()
