@@ -187,22 +187,37 @@ async def _feedback(settings: Settings, args: argparse.Namespace) -> int:
     from bot.db.engine import check_url, create_engine, session_factory
     from bot.domain.item_analysis import ItemStats, Thresholds
     from bot.services.feedback import FeedbackService
+    from bot.services.server_packs import stored_packs
 
     min_answers = settings.item_analysis_min_answers if args.min_answers is None else args.min_answers
     if min_answers < 2:
         raise ConfigurationError(f"--min-answers {min_answers}: a question needs at least 2 answers to judge")
     packs = load_packs(settings.questions_dir)
-    if args.pack is not None and args.pack not in packs:
-        known = ", ".join(packs)
-        print(f"studybot: no pack {args.pack!r} in {settings.questions_dir}; packs: {known}", file=sys.stderr)
-        return 2
-    chosen = [packs[args.pack]] if args.pack else list(packs.values())
     url = args.database or settings.database_url
     check_url(url)
     engine = create_engine(url)
     try:
-        await migrate.check_database(engine)
-        service = FeedbackService(session_factory(engine))
+        state = await migrate.check_database(engine)
+        if state != "head":
+            from bot.db.engine import database_fault
+
+            raise database_fault(
+                url,
+                "holds no answers yet (a new database)"
+                if state == "empty"
+                else "is not at the newest migration: run `studybot db upgrade` (or start the bot) first",
+            )
+        sessions = session_factory(engine)
+        packs.update({pack.slug: pack for _, pack in await stored_packs(sessions)})  # servers' own
+        if args.pack is not None and args.pack not in packs:
+            known = ", ".join(packs)
+            print(
+                f"studybot: no pack {args.pack!r} in {settings.questions_dir}; packs: {known}",
+                file=sys.stderr,
+            )
+            return 2
+        chosen = [packs[args.pack]] if args.pack else list(packs.values())
+        service = FeedbackService(sessions)
         thresholds = Thresholds(min_answers=min_answers)
         analysed = {pack.slug: await service.analyse(pack, thresholds) for pack in chosen}
         reported = await service.reports(pack=args.pack) if args.action == "reports" else []

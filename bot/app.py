@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again in a moment."
 
 # Exactly what the bot uses: posting questions with embeds and charts, adding and (in hide mode)
-# removing reactions, and reading reactions made while it was offline.
+# removing reactions, reading reactions made while it was offline, and (where a schedule asks for it)
+# opening a discussion thread on a reveal.
 BOT_PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
@@ -52,6 +53,8 @@ BOT_PERMISSIONS = discord.Permissions(
     add_reactions=True,
     read_message_history=True,
     manage_messages=True,
+    create_public_threads=True,
+    send_messages_in_threads=True,
 )
 OAUTH_SCOPES = ("bot", "applications.commands")
 

@@ -60,33 +60,35 @@ def check_name(name: str) -> str:
     return name
 
 
+async def stored_packs(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[int, ExamPack]]:
+    """Every server's live packs, parsed again from their files, with their servers. A pack the loader
+    now refuses (its rules grew stricter) is named in the log and left out; its server keeps the rest."""
+    async with sessions.begin() as session:
+        rows = await repo.live_server_packs(session)
+    packs = []
+    for row in rows:
+        try:
+            pack = await asyncio.to_thread(
+                parse_upload, row.filename, row.content, slug=row.slug, code=row.name.upper(), name=row.name
+            )
+        except InvalidQuestionBank as exc:
+            log.warning("server %s: pack %s no longer loads: %s", row.guild_id, row.name, exc)
+            continue
+        packs.append((row.guild_id, pack))
+    return packs
+
+
 class ServerPackService:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], guilds: GuildService) -> None:
         self._sessions = sessions
         self._guilds = guilds
 
     async def load_all(self) -> int:
-        """Offer every server's packs again (at each start). A pack the loader now refuses is named in
-        the log and left out; its server keeps everything else."""
-        async with self._sessions.begin() as session:
-            rows = await repo.live_server_packs(session)
-        loaded = 0
-        for row in rows:
-            try:
-                pack = await asyncio.to_thread(
-                    parse_upload,
-                    row.filename,
-                    row.content,
-                    slug=row.slug,
-                    code=row.name.upper(),
-                    name=row.name,
-                )
-            except InvalidQuestionBank as exc:
-                log.warning("server %s: pack %s no longer loads: %s", row.guild_id, row.name, exc)
-                continue
-            self._guilds.add_server_pack(row.guild_id, pack)
-            loaded += 1
-        return loaded
+        """Offer every server's packs again (at each start)."""
+        stored = await stored_packs(self._sessions)
+        for guild_id, pack in stored:
+            self._guilds.add_server_pack(guild_id, pack)
+        return len(stored)
 
     async def upload(
         self, guild_id: int, user_id: int, name: str, filename: str, data: bytes, now: dt.datetime

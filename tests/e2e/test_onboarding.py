@@ -168,6 +168,11 @@ async def test_help_shows_commands_and_each_members_next_step(emulator, studybot
     admin_help = await (await admin.run_command("help", channel=channel)).response()
     fields = {f["name"]: f["value"] for f in admin_help.embeds[0]["fields"]}
     assert "No daily question yet: `/setup`" in fields["This server's set-up"]
+    # Every command is listed whole, however many there are (a field holds 1,024 characters).
+    listed = "\n".join(f["value"] for f in admin_help.embeds[0]["fields"] if f["name"].startswith("For "))
+    for command in ("pack upload", "pack remove", "questions reports", "daily discuss", "privacy delete"):
+        assert f"`/{command}` " in listed, command
+    assert all(len(f["value"]) <= 1024 for f in admin_help.embeds[0]["fields"])
     one = await (
         await alice.run_command("help", channel=channel, options={"command": "mock start"})
     ).response()

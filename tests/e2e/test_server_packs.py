@@ -19,6 +19,7 @@ from tests.e2e.daily_helpers import (
     schedule,
     study_server,
 )
+from tests.integration.test_cli import studybot as studybot_cli
 
 GOOD = (Path(__file__).parent / "data" / "team-pack.csv").read_bytes()
 
@@ -43,7 +44,9 @@ async def command(who, command_name: str, channel, **options):
     return await (await who.run_command(command_name, channel=channel, options=options)).response()
 
 
-async def test_a_server_uploads_its_pack_studies_it_and_no_other_server_sees_it(emulator, studybot) -> None:
+async def test_a_server_uploads_its_pack_studies_it_and_no_other_server_sees_it(
+    emulator, studybot, database_url: str, tmp_path: Path
+) -> None:
     guild, channel, admin, alice, _ = study_server(emulator)
     other = emulator.add_guild("Another group")
     other_channel = other.add_text_channel("daily")
@@ -85,6 +88,19 @@ async def test_a_server_uploads_its_pack_studies_it_and_no_other_server_sees_it(
     assert offered and not [c for c in offered if "team" in c["value"]]
     mine = await admin.autocomplete("exam use", channel=channel, focused="exam", value="team")
     assert [c["value"] for c in mine] == [f"team@{guild.id}"]
+
+    # The maintainer's item analysis finds the server's pack in the database.
+    analysed = studybot_cli(
+        "questions",
+        "analyse",
+        f"team@{guild.id}",
+        "--min-answers",
+        "2",
+        cwd=tmp_path,
+        DATABASE_URL=database_url,
+    )
+    assert analysed.returncode == 0, analysed.stderr
+    assert f"team@{guild.id}: no question has 2 first answers yet" in analysed.stdout
 
     # After a restart the pack is there again, and the file comes back as it was uploaded.
     bot = await studybot.restart()

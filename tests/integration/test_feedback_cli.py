@@ -122,9 +122,19 @@ async def test_reports_are_listed_by_question_with_the_item_figures(
     ]
 
 
-def test_an_unknown_pack_is_named_with_the_packs_there_are(tmp_path: Path) -> None:
+async def test_an_unknown_pack_is_named_with_the_packs_there_are(database_url: str, tmp_path: Path) -> None:
     packs = _write(tmp_path)
-    result = studybot("questions", "analyse", "nope", cwd=tmp_path, QUESTIONS_DIR=str(packs))
+    await _seed(database_url, packs)
+    env = {"DATABASE_URL": database_url, "QUESTIONS_DIR": str(packs)}
+    result = studybot("questions", "analyse", "nope", cwd=tmp_path, **env)
     assert result.returncode == 2
     assert "no pack 'nope'" in result.stderr and "packs: tst" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_database_the_bot_never_used_is_named(tmp_path: Path) -> None:
+    packs = _write(tmp_path)
+    result = studybot("questions", "reports", cwd=tmp_path, QUESTIONS_DIR=str(packs))
+    assert result.returncode == 2
+    assert "DATABASE_URL=sqlite+aiosqlite:///data/studybot.db" in result.stderr
+    assert "holds no answers yet" in result.stderr and "Traceback" not in result.stderr

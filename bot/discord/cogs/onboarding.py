@@ -190,8 +190,9 @@ class OnboardingCog(commands.Cog):
             return
         embed = discord.Embed(title="What I can do", colour=EMBED_COLOUR)
         everyone, admins = self._command_lines()
-        embed.add_field(name="For everyone", value="\n".join(everyone)[:1024], inline=False)
-        embed.add_field(name="For admins (Manage Server)", value="\n".join(admins)[:1024], inline=False)
+        for name, lines in (("For everyone", everyone), ("For admins (Manage Server)", admins)):
+            for part, value in enumerate(field_values(lines)):
+                embed.add_field(name=name if part == 0 else f"{name}, continued", value=value, inline=False)
         guild = interaction.guild
         if guild is not None:
             now = discord.utils.utcnow()
@@ -290,6 +291,20 @@ class OnboardingCog(commands.Cog):
         needle = current.strip().lstrip("/").casefold()
         names = [c.qualified_name for c in self._leaves() if needle in c.qualified_name.casefold()]
         return [app_commands.Choice(name=f"/{n}", value=n) for n in names[:25]]
+
+
+def field_values(lines: list[str], limit: int = 1024) -> list[str]:
+    """Lines packed into as few embed field values as fit (a field holds 1,024 characters), never
+    cutting a line (one longer than a field is shortened)."""
+    values: list[str] = []
+    current = ""
+    for line in lines:
+        line = line if len(line) <= limit else line[: limit - 1] + "…"
+        if current and len(current) + 1 + len(line) > limit:
+            values.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    return [*values, current] if current else values
 
 
 #: Commands inside a group everyone sees that still need Manage Server (checked when run).
