@@ -9,13 +9,13 @@ those requests, (ceil(2N / 50) - 1) s from the first to the last.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import math
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 
@@ -41,19 +41,30 @@ class ReminderParams:
     timeout: float = 900.0
 
 
+def midday_zone(now: dt.datetime) -> ZoneInfo:
+    """A fixed-offset zone where it is around midday now: reminders due this minute stay due for the
+    minutes the run takes (the grace), far from a local midnight that would move them to the next day."""
+    hours = max(-12, min(14, 12 - now.hour))
+    # The Etc zones count the other way round: Etc/GMT-3 is three hours ahead of UTC.
+    return ZoneInfo("Etc/GMT" if hours == 0 else f"Etc/GMT{-hours:+d}")
+
+
 async def seed_plans(database_url: str, member_ids: list[int], now: dt.datetime) -> None:
-    """A plan for each member: the exam in 30 days, reminders on at this minute, UTC."""
+    """A plan for each member: the exam in 30 days, reminders on at this minute, in a zone where it is
+    around midday."""
     engine = create_engine(database_url)
     try:
         await migrate.upgrade(engine)
-        at = f"{now:%H:%M}"
+        zone = midday_zone(now)
+        local = now.astimezone(zone)
+        at = f"{local:%H:%M}"
         rows = [
             {
                 "user_id": member,
                 "pack": SHIPPED_PACK,
-                "exam_date": (now + dt.timedelta(days=30)).date(),
+                "exam_date": (local + dt.timedelta(days=30)).date(),
                 "daily_goal": 10,
-                "timezone": "UTC",
+                "timezone": zone.key,
                 "reminder_time": at,
                 "reminders": True,
                 "created_at": now,
@@ -91,11 +102,7 @@ async def run(p: ReminderParams, database: str) -> Report:
             guild.add_text_channel("daily-question")
             members = [guild.add_member(f"member{n}") for n in range(p.members)]
             bot = BotProcess(emu, Path(tmp), max_seconds=p.timeout + 300, database_url=url)
-            # Reminders due this minute are still due minutes later (the grace), but not on the next day.
             now = dt.datetime.now(dt.UTC)
-            if (now.hour, now.minute) >= (23, 45):
-                await asyncio.sleep(3600 - now.minute * 60 - now.second + 5)
-                now = dt.datetime.now(dt.UTC)
             await seed_plans(bot.database_url, [m.id for m in members], now)
             async with bot:
                 await bot.start(timeout=120)
