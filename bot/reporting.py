@@ -89,7 +89,8 @@ def report_rows(
 def reports_table(questions: Sequence[ReportedQuestion], stats: Mapping[tuple[str, str], ItemStats]) -> str:
     if not questions:
         return "No question has been reported."
-    lines = [f"{len(questions)} questions reported, most reported first"]
+    count = len(questions)
+    lines = [f"{count} question{'s' if count != 1 else ''} reported, most reported first"]
     for q in questions:
         item = stats.get((q.pack, q.question_id))
         figures = (
@@ -98,7 +99,8 @@ def reports_table(questions: Sequence[ReportedQuestion], stats: Mapping[tuple[st
             else f"{item.answers} answers, p {_number(item.difficulty)}, r {_number(item.point_biserial)}"
         )
         reasons = ", ".join(f"{REPORT_REASONS.get(r, r).lower()} ({n})" for r, n in q.reasons.items())
-        lines.append(f"{q.pack} {q.question_id}: {len(q.reports)} reports: {reasons}; {figures}")
+        reports = f"{len(q.reports)} report{'s' if len(q.reports) != 1 else ''}"
+        lines.append(f"{q.pack} {q.question_id}: {reports}: {reasons}; {figures}")
         lines.extend(f"    ! {flag}" for flag in ([] if item is None else item.flags))
         lines.extend(f'    "{_one_line(c)}"' for c in q.comments)
     return "\n".join(lines)

@@ -19,6 +19,7 @@ from tests.e2e.daily_helpers import (
     schedule,
     study_server,
 )
+from tests.e2e.harness import StudyBotHarness
 from tests.integration.test_cli import studybot as studybot_cli
 
 REASON_MENU = "studybot:report:reason"
@@ -81,3 +82,31 @@ async def test_reports_from_a_reveal_and_a_mock_review_reach_the_maintainer(
     assert listing.ephemeral and "2 questions reported" in listing.content
     assert listing.attachments[0].filename == "question-reports.csv"
     assert daily_question.id in listing.attachments[0].text()
+
+
+async def test_admins_see_their_own_servers_reports_and_owners_see_every_servers(
+    emulator, database_url: str
+) -> None:
+    _, first_channel, first_admin, alice, _ = study_server(emulator)
+    second_guild = emulator.add_guild("Second group")
+    second_channel = second_guild.add_text_channel("daily")
+    second_admin = second_guild.add_member("second-admin", admin=True)
+    owner = second_guild.add_member("owner", admin=True)
+    harness = StudyBotHarness(emulator, database_url, owner_ids=f"{owner.id}")
+    try:
+        bot = await harness.start()
+        await schedule(first_admin, first_channel, time="09:00")
+        post, question = await post_question(bot, emulator, first_admin, first_channel)
+        run_job_now(bot, reveal_job_id(post_of(post)[1]))
+        reveal = await emulator.wait_for_message(channel=first_channel, predicate=is_reveal)
+        await choose_reason(alice, await press(alice, reveal, "Report a problem"), "typo")
+
+        mine = await run(first_admin, "questions reports", first_channel)
+        assert "1 question reported" in mine.content and question.id in mine.content
+        elsewhere = await run(second_admin, "questions reports", second_channel)
+        assert "No reports from this server yet" in elsewhere.content
+        everywhere = await run(owner, "questions reports", second_channel)
+        assert "every server (you are an owner of the bot)" in everywhere.content
+        assert question.id in everywhere.content
+    finally:
+        await harness.stop()

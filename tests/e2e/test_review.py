@@ -68,6 +68,18 @@ async def test_a_daily_miss_and_a_mock_miss_come_back_in_review(emulator, studyb
     assert "❌ wrong" in review.embeds[0]["title"]
 
     bot = await studybot.restart()  # the run and its answers outlive a restart
+    # The card's result, from before the restart, still takes a report on the question it shows.
+    menu = await press(alice, review, "Report a problem")
+    assert f"question `{second.id}`" in menu.content
+    menu_id = next(s["custom_id"] for s in menu.selects)
+    thanks = await (await alice.select(menu, menu_id, ["unclear"])).response()
+    assert "the question is unclear" in thanks.content
+    (reported,) = await bot.feedback_service.reports()
+    assert (reported.question_id, reported.reasons, reported.reports[0].source) == (
+        second.id,
+        {"unclear": 1},
+        "review",
+    )
     done = await bot.review_service.get(run_id, alice.id)
     assert sorted(done.answers) == [0, 1] and done.right == 1
     assert done.next_due[1] < done.next_due[0], "the miss comes back sooner than the right answer"
