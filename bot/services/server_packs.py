@@ -110,6 +110,14 @@ class ServerPackService:
         async with self._sessions.begin() as session:
             existing = await repo.packs_of_server(session, guild_id)
             replaced = next((p for p in existing if p.name == name), None)
+            in_play = await repo.questions_in_play(session, slug)
+            dropped = sorted(set(in_play) - {q.id for q in pack.questions})
+            if dropped:
+                where = ", ".join(f"{q} ({in_play[q]})" for q in dropped[:5])
+                raise UserError(
+                    f"The new file leaves out questions still being asked: {where}. Upload it again after "
+                    "their reveal (or the mock's end), or keep them in the file (`retired: true` in YAML)."
+                )
             if replaced is None and len(existing) >= MAX_PACKS_PER_SERVER:
                 raise UserError(
                     f"This server has {len(existing)} packs, the most it may keep: `/pack remove` one first."

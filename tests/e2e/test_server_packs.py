@@ -72,6 +72,12 @@ async def test_a_server_uploads_its_pack_studies_it_and_no_other_server_sees_it(
     await schedule(admin, channel, time="09:00", exam=f"team@{guild.id}")
     post, question = await post_question(bot, emulator, admin, channel)
     assert question.id in {"net-1-001", "net-1-002", "sto-2-001", "sto-2-002"}
+    # While the question is being asked, a new file without it is refused: the post would lose its key.
+    without = b"\n".join(r for r in GOOD.split(b"\n") if not r.startswith(question.id.encode()))
+    refused_update = await upload(admin, channel, without)
+    assert (
+        f"leaves out questions still being asked: {question.id} (<#{channel.id}>)" in refused_update.content
+    )
     for emoji in right_and_wrong(question)[0]:
         await react_and_wait(bot, alice, post, emoji)
     run_job_now(bot, reveal_job_id(post_of(post)[1]))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Guild, Schedule, ServerPack
+from bot.db.models import Guild, MockSession, Post, Schedule, ServerPack
 
 __all__ = [
     "live_server_packs",
     "packs_of_server",
+    "questions_in_play",
     "server_pack",
     "server_pack_users",
 ]
@@ -34,6 +35,24 @@ async def server_pack(session: AsyncSession, guild_id: int, name: str) -> Server
         ServerPack.guild_id == guild_id, ServerPack.name == name, ServerPack.removed_at.is_(None)
     )
     return (await session.scalars(query)).first()
+
+
+async def questions_in_play(session: AsyncSession, slug: str) -> dict[str, str]:
+    """Questions of a pack that a post not yet revealed or a running mock still asks: question id ->
+    where (a channel mention, or "a running mock")."""
+    posts = await session.execute(
+        select(Post.question_id, Post.channel_id).where(
+            Post.pack == slug, Post.state.in_(("posting", "open", "scored"))
+        )
+    )
+    found = {question_id: f"<#{channel_id}>" for question_id, channel_id in posts}
+    mocks = await session.scalars(
+        select(MockSession.question_ids).where(MockSession.pack == slug, MockSession.finished_at.is_(None))
+    )
+    for question_ids in mocks:
+        for question_id in question_ids.split(","):
+            found.setdefault(question_id, "a running mock")
+    return found
 
 
 async def server_pack_users(session: AsyncSession, guild_id: int, slug: str) -> tuple[bool, list[int]]:
