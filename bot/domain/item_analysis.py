@@ -16,6 +16,7 @@ question look easy. Questions with fewer answers than the minimum are not judged
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -128,7 +129,7 @@ def _item(
         _choices((r[3] for r in upper), sequenced),
         _choices((r[3] for r in lower), sequenced),
     )
-    return ItemStats(**{**vars(stats), "flags": _flags(stats, key, thresholds)})
+    return dataclasses.replace(stats, flags=_flags(stats, key, thresholds))
 
 
 def _choices(given: Iterable[str | None], sequenced: bool) -> dict[str, int]:

@@ -106,9 +106,6 @@ class GuildService:
         """No longer offered; questions already asked from it still resolve until the next start."""
         self._removed.add(slug)
 
-    def owner_of(self, slug: str) -> int | None:
-        return self._owners.get(slug)
-
     async def set_hide_answers(self, guild_id: int, hide: bool, now: dt.datetime) -> None:
         async with self._sessions.begin() as session:
             row = await repo.ensure_guild(

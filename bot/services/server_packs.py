@@ -13,7 +13,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.bank import InvalidQuestionBank
-from bot.bank.upload import MAX_UPLOAD_BYTES, parse_upload
+from bot.bank.upload import parse_upload
 from bot.db import repo
 from bot.db.models import ServerPack
 from bot.domain.pack import ExamPack
@@ -60,6 +60,11 @@ def check_name(name: str) -> str:
     return name
 
 
+def _parse(filename: str, data: bytes, guild_id: int, name: str) -> ExamPack:
+    """A server's pack file, as at its upload: a CSV pack's exam code and name come from the pack's name."""
+    return parse_upload(filename, data, slug=slug_for(guild_id, name), code=name.upper(), name=name)
+
+
 async def stored_packs(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[int, ExamPack]]:
     """Every server's live packs, parsed again from their files, with their servers. A pack the loader
     now refuses (its rules grew stricter) is named in the log and left out; its server keeps the rest."""
@@ -68,9 +73,7 @@ async def stored_packs(sessions: async_sessionmaker[AsyncSession]) -> list[tuple
     packs = []
     for row in rows:
         try:
-            pack = await asyncio.to_thread(
-                parse_upload, row.filename, row.content, slug=row.slug, code=row.name.upper(), name=row.name
-            )
+            pack = await asyncio.to_thread(_parse, row.filename, row.content, row.guild_id, row.name)
         except InvalidQuestionBank as exc:
             log.warning("server %s: pack %s no longer loads: %s", row.guild_id, row.name, exc)
             continue
@@ -96,15 +99,9 @@ class ServerPackService:
         """Validate and store a pack; the same name replaces the server's earlier pack of that name.
         Nothing is stored unless the whole file is good."""
         name = check_name(name)
-        if len(data) > MAX_UPLOAD_BYTES:
-            return Refused(
-                [f"{filename}: {len(data):,} bytes; a pack file may have {MAX_UPLOAD_BYTES:,} at most"]
-            )
         slug = slug_for(guild_id, name)
         try:
-            pack = await asyncio.to_thread(
-                parse_upload, filename, data, slug=slug, code=name.upper(), name=name
-            )
+            pack = await asyncio.to_thread(_parse, filename, data, guild_id, name)
         except InvalidQuestionBank as exc:
             return Refused([str(p) for p in exc.problems])
         async with self._sessions.begin() as session:
