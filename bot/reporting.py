@@ -86,21 +86,27 @@ def report_rows(
     return rows
 
 
-def reports_table(questions: Sequence[ReportedQuestion], stats: Mapping[tuple[str, str], ItemStats]) -> str:
+def reports_table(
+    questions: Sequence[ReportedQuestion], stats: Mapping[tuple[str, str], ItemStats] | None
+) -> str:
+    """The reports by question; with ``stats`` (None: not computed) each question's item figures too."""
     if not questions:
         return "No question has been reported."
     count = len(questions)
     lines = [f"{count} question{'s' if count != 1 else ''} reported, most reported first"]
     for q in questions:
-        item = stats.get((q.pack, q.question_id))
-        figures = (
-            "not enough answers for item analysis"
-            if item is None
-            else f"{item.answers} answers, p {_number(item.difficulty)}, r {_number(item.point_biserial)}"
-        )
+        item = None if stats is None else stats.get((q.pack, q.question_id))
         reasons = ", ".join(f"{REPORT_REASONS.get(r, r).lower()} ({n})" for r, n in q.reasons.items())
         reports = f"{len(q.reports)} report{'s' if len(q.reports) != 1 else ''}"
-        lines.append(f"{q.pack} {q.question_id}: {reports}: {reasons}; {figures}")
+        line = f"{q.pack} {q.question_id}: {reports}: {reasons}"
+        if stats is not None:
+            figures = (
+                "not enough answers for item analysis"
+                if item is None
+                else f"{item.answers} answers, p {_number(item.difficulty)}, r {_number(item.point_biserial)}"
+            )
+            line += f"; {figures}"
+        lines.append(line)
         lines.extend(f"    ! {flag}" for flag in ([] if item is None else item.flags))
         lines.extend(f'    "{_one_line(c)}"' for c in q.comments)
     return "\n".join(lines)

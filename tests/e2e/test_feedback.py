@@ -80,6 +80,7 @@ async def test_reports_from_a_reveal_and_a_mock_review_reach_the_maintainer(
     # The server's admins see their server's reports, privately, with the whole list as a file.
     listing = await run(admin, "questions reports", channel)
     assert listing.ephemeral and "2 questions reported" in listing.content
+    assert "item analysis" not in listing.content, "figures it did not compute are not claimed missing"
     assert listing.attachments[0].filename == "question-reports.csv"
     assert daily_question.id in listing.attachments[0].text()
 
