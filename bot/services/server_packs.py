@@ -107,12 +107,10 @@ class ServerPackService:
         async with self._sessions.begin() as session:
             existing = await repo.packs_of_server(session, guild_id)
             replaced = next((p for p in existing if p.name == name), None)
-            in_play = await repo.questions_in_play(session, slug)
-            dropped = sorted(set(in_play) - {q.id for q in pack.questions})
+            dropped = await _still_asked(session, slug, {q.id for q in pack.questions})
             if dropped:
-                where = ", ".join(f"{q} ({in_play[q]})" for q in dropped[:5])
                 raise UserError(
-                    f"The new file leaves out questions still being asked: {where}. Upload it again after "
+                    f"The new file leaves out questions still being asked: {dropped}. Upload it again after "
                     "their reveal (or the mock's end), or keep them in the file (`retired: true` in YAML)."
                 )
             if replaced is None and len(existing) >= MAX_PACKS_PER_SERVER:
@@ -162,10 +160,23 @@ class ServerPackService:
             if channels:
                 where = ", ".join(f"<#{c}>" for c in channels)
                 raise UserError(f"Daily schedules use this pack ({where}): give them another exam first.")
+            asked = await _still_asked(session, row.slug, set())
+            if asked:
+                raise UserError(
+                    f"Questions of this pack are still being asked: {asked}. Remove it after that."
+                )
             row.removed_at = now
             stored = _stored(row, self._guilds.packs.get(row.slug))
         self._guilds.remove_server_pack(row.slug)
         return stored
+
+
+async def _still_asked(session: AsyncSession, slug: str, kept: set[str]) -> str:
+    """The questions of a pack that a post before its reveal or a running mock still asks, and that
+    ``kept`` does not hold, with where (the first five); "" if none. Without them a reveal has no key."""
+    in_play = await repo.questions_in_play(session, slug)
+    lost = sorted(set(in_play) - kept)
+    return ", ".join(f"{q} ({in_play[q]})" for q in lost[:5])
 
 
 def _stored(row: ServerPack, pack: ExamPack | None) -> StoredPack:

@@ -9,9 +9,11 @@ from sqlalchemy import select
 from bot.db.models import Attempt
 from bot.scheduler import reveal_job_id
 from tests.e2e.daily_helpers import (
+    is_question_post,
     is_reveal,
     post_of,
     post_question,
+    question_of,
     react_and_wait,
     right_and_wrong,
     run,
@@ -48,6 +50,7 @@ async def test_a_server_uploads_its_pack_studies_it_and_no_other_server_sees_it(
     emulator, studybot, database_url: str, tmp_path: Path
 ) -> None:
     guild, channel, admin, alice, _ = study_server(emulator)
+    quiz_channel = guild.add_text_channel("quiz")
     other = emulator.add_guild("Another group")
     other_channel = other.add_text_channel("daily")
     other_admin = other.add_member("other-admin", admin=True)
@@ -113,3 +116,21 @@ async def test_a_server_uploads_its_pack_studies_it_and_no_other_server_sees_it(
     assert f"team@{guild.id}" in bot.guild_service.packs_for(guild.id)
     downloaded = await command(admin, "pack download", channel, name="team")
     assert downloaded.attachments[0].text() == GOOD.decode()
+
+    # Removing it: refused while a schedule studies it, then while a quiz round still asks from it.
+    refused_remove = await command(admin, "pack remove", channel, name="team")
+    assert f"Daily schedules use this pack (<#{channel.id}>)" in refused_remove.content
+    await run(admin, "daily remove", channel, channel=channel)
+    started = await run(alice, "quiz", quiz_channel, rounds=1, exam=f"team@{guild.id}")
+    assert "Quiz started" in started.content
+    round_post = await emulator.wait_for_message(channel=quiz_channel, predicate=is_question_post)
+    asked = await command(admin, "pack remove", channel, name="team")
+    assert f"still being asked: {question_of(bot, round_post).id} (<#{quiz_channel.id}>)" in asked.content
+    run_job_now(bot, reveal_job_id(post_of(round_post)[1]))
+    await emulator.wait_for_message(channel=quiz_channel, predicate=is_reveal)
+    removed = await command(admin, "pack remove", channel, name="team")
+    assert f"Removed **team@{guild.id}**" in removed.content
+    assert "no packs of its own" in (await run(admin, "pack list", channel)).content
+    async with bot.sessions() as session:  # the answers given to it stay
+        kept = (await session.scalars(select(Attempt).where(Attempt.pack == f"team@{guild.id}"))).all()
+    assert [a.user_id for a in kept] == [alice.id]
