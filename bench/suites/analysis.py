@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -62,7 +63,11 @@ def _questions() -> list[Question]:
     return [q for q in pack.active_questions if q.kind is QuestionKind.SINGLE]
 
 
-def answers(members: int, count: int) -> Iterator[tuple[object, ...]]:
+#: An attempts row, in the order of COLUMNS.
+AttemptRow = tuple[int, int, str, str, str, str, str, bool, int, dt.datetime, str]
+
+
+def answers(members: int, count: int) -> Iterator[AttemptRow]:
     """Answer rows: each member's chance of being right grows with their ability; a tenth of the rows
     are /review answers. The first question's stored key is wrong: strong members miss it."""
     rng = random.Random(9)
@@ -100,7 +105,7 @@ def fill(path: Path, members: int, count: int) -> None:
         db.execute("PRAGMA synchronous=OFF")
         db.executemany(
             f"INSERT INTO attempts ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-            ((*row[:9], row[9].strftime(STAMP), row[10]) for row in answers(members, count)),  # type: ignore[attr-defined]
+            ((*row[:9], row[9].strftime(STAMP), row[10]) for row in answers(members, count)),
         )
         db.commit()
     finally:
@@ -118,7 +123,7 @@ async def fill_postgres(url: str, members: int, count: int) -> None:
         await db.close()
 
 
-def analyse(url: str, folder: Path) -> tuple[float, list[dict[str, object]]]:
+def analyse(url: str, folder: Path) -> tuple[float, list[dict[str, Any]]]:
     """Run the command as a maintainer does; its wall time and what it printed."""
     env = {**os.environ, "DATABASE_URL": url}
     env.pop("QUESTIONS_DIR", None)
@@ -165,10 +170,10 @@ async def run(params: AnalysisParams, database: str) -> Report:
         first = items[0] if items else {}
         report.check(
             "the planted wrong key comes first, flagged for negative discrimination",
-            first.get("question") == planted and any("negative" in f for f in first.get("flags", [])),  # type: ignore[attr-defined]
+            first.get("question") == planted and any("negative" in f for f in first.get("flags", [])),
             f"first: {first.get('question')} {first.get('flags')}",
         )
-        others = [i for i in items[1:] if any("negative" in f for f in i["flags"])]  # type: ignore[attr-defined]
+        others = [i for i in items[1:] if any("negative" in f for f in i["flags"])]
         report.check("no sound question is flagged for negative discrimination", not others, f"{len(others)}")
     small, large = params.sizes[0], params.sizes[-1]
     report.figures.append(
